@@ -1,0 +1,548 @@
+//! Compiling detector specs into the searchable [`Compiled`] form: one meta regex per
+//! detector, its trigger, and the two Aho-Corasick automata the matcher uses:
+//!
+//! - `anchors`: one pass over the case-folded text for literal triggers and for the
+//!   keywords of keyword-triggered detectors. Kept small so Aho-Corasick can use its packed
+//!   SIMD searcher (peers.md §3.4: > 64 patterns fall to the ~0.8 GB/s DFA floor).
+//! - `keywords`: every keyword variant of every detector; run only on the small windows
+//!   around candidates that need a keyword, never over the whole text.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::meta;
+use regex_automata::util::syntax;
+
+use super::analyze::{self, Trigger};
+use super::load::{check_custom_limits, SourcedSpec};
+use super::spec::{Category, CustomIdentifierSpec, DetectorSpec, Severity};
+use super::{jwt, ContextKeywords, Detector, DetectorId, Validator};
+use crate::error::LoadError;
+
+/// Longest match a detector may have, in bytes.
+pub const MAX_MATCH_LEN: usize = 1024;
+/// Regex NFA size limit.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// The most non-digit bytes between two digits of one digit cluster.
+pub(crate) const CLUSTER_GAP: usize = 3;
+
+/// How keyword proximity is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeywordRule {
+    /// Managed identifiers: a keyword within `max_distance` characters on either side.
+    Around,
+    /// Custom identifiers (Macie): a complete keyword before the match, with at most
+    /// `max_distance` characters from the keyword's end to the match's end.
+    Before,
+}
+
+/// A named check run on a match's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// A checksum or structure validator.
+    Validator(Validator),
+    /// JSON Web Token: the header decodes to a JSON object with `alg`.
+    Jwt,
+}
+
+impl Check {
+    /// Looks a check up by its name in detector files.
+    pub fn from_name(name: &str) -> Option<Check> {
+        if name == "jwt" {
+            return Some(Check::Jwt);
+        }
+        Validator::from_name(name).map(Check::Validator)
+    }
+
+    /// The name used in detector files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Validator(v) => v.name(),
+            Check::Jwt => "jwt",
+        }
+    }
+
+    /// Whether the matched bytes pass.
+    pub fn is_valid(self, bytes: &[u8]) -> bool {
+        match self {
+            Check::Validator(v) => v.is_valid(bytes),
+            Check::Jwt => jwt::is_jwt(bytes),
+        }
+    }
+}
+
+/// What a hit of the `anchors` automaton means.
+#[derive(Debug)]
+pub(crate) enum AnchorKind {
+    /// A literal prefix of these detectors' matches.
+    Prefix(Vec<DetectorId>),
+    /// A keyword of these keyword-triggered detectors.
+    Keyword(Vec<DetectorId>),
+}
+
+/// One keyword variant in the `keywords` automaton.
+#[derive(Debug)]
+pub(crate) struct KeywordInfo {
+    /// Detectors having this keyword, sorted.
+    pub detectors: Vec<DetectorId>,
+    /// Whether the hit must start / end at a word boundary.
+    pub bound_start: bool,
+    pub bound_end: bool,
+}
+
+/// The compiled detector set.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub detectors: Vec<Detector>,
+    pub overlap: usize,
+    pub anchors: Option<AhoCorasick>,
+    pub anchor_kinds: Vec<AnchorKind>,
+    pub keywords: Option<AhoCorasick>,
+    pub keyword_info: Vec<KeywordInfo>,
+    pub keyword_max_len: usize,
+    /// `(byte, detectors)` for byte triggers.
+    pub bytes: Vec<(u8, Vec<DetectorId>)>,
+    /// 26×26 table of upper-case letter pairs → detectors.
+    pub pairs: Vec<Vec<DetectorId>>,
+    pub has_pairs: bool,
+    /// `(min digits, detector)`, ascending.
+    pub digits: Vec<(u32, DetectorId)>,
+    pub unfiltered: Vec<DetectorId>,
+}
+
+struct Draft {
+    id: String,
+    name: String,
+    category: Category,
+    description: String,
+    severity: [Severity; 3],
+    severity_levels: Vec<super::SeverityLevel>,
+    extension: bool,
+    recommended: bool,
+    custom: bool,
+    keywords: Vec<String>,
+    keyword_required: bool,
+    keyword_rule: KeywordRule,
+    max_distance: u32,
+    ignore_words: Vec<String>,
+    validator: Option<String>,
+    regex: String,
+    fallback_for: Option<String>,
+    source: String,
+    spec: Option<DetectorSpec>,
+}
+
+impl Compiled {
+    pub fn new(
+        specs: Vec<SourcedSpec>,
+        custom: Vec<CustomIdentifierSpec>,
+    ) -> Result<Compiled, LoadError> {
+        let mut drafts: Vec<Draft> = specs.into_iter().map(managed_draft).collect();
+        for c in custom {
+            check_custom_limits("custom identifiers", &c)?;
+            drafts.push(custom_draft(c));
+        }
+        if drafts.len() > usize::from(u16::MAX) {
+            return Err(LoadError::Parse {
+                source_name: "detectors".into(),
+                message: format!(
+                    "{} detectors; at most {} are supported",
+                    drafts.len(),
+                    u16::MAX
+                ),
+            });
+        }
+        for (i, d) in drafts.iter().enumerate() {
+            if let Some(first) = drafts[..i].iter().find(|e| e.id == d.id) {
+                return Err(LoadError::DuplicateId {
+                    id: d.id.clone(),
+                    first: first.source.clone(),
+                    second: d.source.clone(),
+                });
+            }
+        }
+        let ids: Vec<String> = drafts.iter().map(|d| d.id.clone()).collect();
+        let detectors = drafts
+            .into_iter()
+            .map(|d| compile_one(d, &ids))
+            .collect::<Result<Vec<_>, _>>()?;
+        assemble(detectors)
+    }
+
+    pub fn context_keywords<'n>(
+        &self,
+        names: impl IntoIterator<Item = &'n [u8]>,
+    ) -> ContextKeywords {
+        let mut found = Vec::new();
+        if let Some(ac) = &self.keywords {
+            for name in names {
+                let lower = name.to_ascii_lowercase();
+                for m in ac.find_overlapping_iter(&lower[..]) {
+                    let info = &self.keyword_info[m.pattern().as_usize()];
+                    if word_bounded(&lower, m.start(), m.end(), info) {
+                        found.extend_from_slice(&info.detectors);
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        ContextKeywords { detectors: found }
+    }
+}
+
+/// Whether a keyword hit at `start..end` sits on word boundaries (bytes ≥ 0x80 count as
+/// word characters, so a keyword is not found inside a UTF-8 word).
+pub(crate) fn word_bounded(hay: &[u8], start: usize, end: usize, info: &KeywordInfo) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+    let before_ok = !info.bound_start || start == 0 || !word(hay[start - 1]);
+    let after_ok = !info.bound_end || end >= hay.len() || !word(hay[end]);
+    before_ok && after_ok
+}
+
+fn managed_draft(s: SourcedSpec) -> Draft {
+    let spec = s.spec;
+    Draft {
+        id: spec.id.clone(),
+        name: spec.name.clone(),
+        category: spec.category,
+        description: spec.description.clone(),
+        severity: spec.severity,
+        severity_levels: Vec::new(),
+        extension: spec.extension,
+        recommended: spec.recommended,
+        custom: false,
+        keywords: spec.keywords.clone(),
+        keyword_required: spec.keyword_required,
+        keyword_rule: KeywordRule::Around,
+        max_distance: spec.max_distance,
+        ignore_words: spec.ignore_words.clone(),
+        validator: spec.validator.clone(),
+        regex: spec.regex.clone(),
+        fallback_for: spec.fallback_for.clone(),
+        source: s.source,
+        spec: Some(spec),
+    }
+}
+
+fn custom_draft(c: CustomIdentifierSpec) -> Draft {
+    let id = c.id.clone().unwrap_or_else(|| derived_uuid(&c.name));
+    Draft {
+        id,
+        name: c.name.clone(),
+        category: Category::CustomIdentifier,
+        description: c.description.clone().unwrap_or_default(),
+        severity: [Severity::Medium; 3],
+        severity_levels: c.severity_levels.clone(),
+        extension: false,
+        recommended: false,
+        custom: true,
+        keyword_required: !c.keywords.is_empty(),
+        keywords: c.keywords,
+        keyword_rule: KeywordRule::Before,
+        max_distance: c.maximum_match_distance.unwrap_or(50),
+        ignore_words: c.ignore_words,
+        validator: None,
+        regex: c.regex,
+        fallback_for: None,
+        source: "custom identifiers".into(),
+        spec: None,
+    }
+}
+
+/// A stable UUID-shaped id for a custom identifier without one (FNV-1a of the name; not
+/// cryptographic, only stable across runs so findings stay comparable).
+fn derived_uuid(name: &str) -> String {
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for b in name.bytes() {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(0x0000000001000000000000000000013B);
+    }
+    let hex = format!("{h:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
+    let field_err = |field: &'static str, message: String| LoadError::Field {
+        source_name: d.source.clone(),
+        id: d.id.clone(),
+        field,
+        message,
+    };
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(64)
+        .build()
+        .parse(&d.regex)
+        .map_err(|e| field_err("regex", format!("does not compile: {e}")))?;
+    if analyze::has_capture(&hir) {
+        return Err(field_err(
+            "regex",
+            "has a capturing group; use (?:...)".into(),
+        ));
+    }
+    let props = hir.properties();
+    let max_len = match props.maximum_len() {
+        Some(n) if n <= MAX_MATCH_LEN => n,
+        Some(n) => {
+            return Err(field_err(
+                "regex",
+                format!(
+                "matches up to {n} bytes; the limit is {MAX_MATCH_LEN} (bound every repetition)"
+            ),
+            ))
+        }
+        None => {
+            return Err(field_err(
+                "regex",
+                "has no maximum match length; replace *, + and {n,} with bounded {n,m}".into(),
+            ))
+        }
+    };
+    if props.minimum_len().unwrap_or(0) == 0 {
+        return Err(field_err("regex", "can match the empty string".into()));
+    }
+    let regex = meta::Builder::new()
+        .configure(meta::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build_from_hir(&hir)
+        .map_err(|e| field_err("regex", format!("does not compile: {e}")))?;
+    if let Some((i, _)) = d
+        .keywords
+        .iter()
+        .enumerate()
+        .find(|(_, k)| k.trim().chars().count() < 3)
+    {
+        return Err(field_err(
+            "keywords",
+            format!("entry {} is shorter than 3 characters", i + 1),
+        ));
+    }
+    if d.keyword_required && d.keywords.is_empty() {
+        return Err(field_err(
+            "keyword_required",
+            "is true but there are no keywords".into(),
+        ));
+    }
+    let check = match &d.validator {
+        None => None,
+        Some(name) => Some(Check::from_name(name).ok_or_else(|| {
+            field_err(
+                "validator",
+                format!("unknown validator `{name}` (see patterns/README.md)"),
+            )
+        })?),
+    };
+    let fallback_for = match &d.fallback_for {
+        None => None,
+        Some(f) => {
+            let i = ids.iter().position(|x| x == f).ok_or_else(|| {
+                field_err(
+                    "fallback_for",
+                    format!("names `{f}`, which is not a detector in this set"),
+                )
+            })?;
+            Some(DetectorId(i as u16))
+        }
+    };
+    if d.max_distance == 0 || d.max_distance > 300 {
+        return Err(field_err(
+            "max_distance",
+            format!("is {}; it must be 1 to 300", d.max_distance),
+        ));
+    }
+    let trigger = analyze::trigger(&hir, d.keyword_required);
+    Ok(Detector {
+        id: d.id,
+        name: d.name,
+        category: d.category,
+        description: d.description,
+        severity: d.severity,
+        severity_levels: d.severity_levels,
+        extension: d.extension,
+        recommended: d.recommended,
+        custom: d.custom,
+        keywords: d.keywords,
+        keyword_required: d.keyword_required,
+        keyword_rule: d.keyword_rule,
+        max_distance: d.max_distance as usize,
+        check,
+        regex_source: d.regex,
+        max_len,
+        trigger,
+        source: d.source,
+        spec: d.spec,
+        ignore_words: d.ignore_words.into_iter().map(String::into_bytes).collect(),
+        fallback_for,
+        regex,
+    })
+}
+
+/// Keyword variants: lower case; a keyword with spaces also without them and with `_`/`-`.
+fn keyword_variants(k: &str) -> Vec<String> {
+    let lower = k.trim().to_lowercase();
+    let mut out = vec![lower.clone()];
+    if lower.contains(' ') {
+        for sep in ["", "_", "-"] {
+            out.push(lower.replace(' ', sep));
+        }
+    }
+    out
+}
+
+fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
+    // Keyword automaton: every variant of every keyword.
+    let mut kw_patterns: Vec<String> = Vec::new();
+    let mut keyword_info: Vec<KeywordInfo> = Vec::new();
+    for (i, d) in detectors.iter().enumerate() {
+        let id = DetectorId(i as u16);
+        for k in &d.keywords {
+            for v in keyword_variants(k) {
+                match kw_patterns.iter().position(|p| *p == v) {
+                    Some(j) => {
+                        if !keyword_info[j].detectors.contains(&id) {
+                            keyword_info[j].detectors.push(id);
+                        }
+                    }
+                    None => {
+                        let bytes = v.as_bytes();
+                        keyword_info.push(KeywordInfo {
+                            detectors: vec![id],
+                            bound_start: bytes.first().is_some_and(|b| b.is_ascii_alphanumeric()),
+                            bound_end: bytes.last().is_some_and(|b| b.is_ascii_alphanumeric()),
+                        });
+                        kw_patterns.push(v);
+                    }
+                }
+            }
+        }
+    }
+    let keyword_max_len = kw_patterns.iter().map(String::len).max().unwrap_or(0);
+    let keywords = build_ac(&kw_patterns, Some(AhoCorasickKind::DFA))?;
+
+    // Anchor automaton: literal prefixes + keywords of keyword-triggered detectors.
+    let mut anchor_patterns: Vec<Vec<u8>> = Vec::new();
+    let mut anchor_kinds: Vec<AnchorKind> = Vec::new();
+    let mut bytes: Vec<(u8, Vec<DetectorId>)> = Vec::new();
+    let mut pairs: Vec<Vec<DetectorId>> = vec![Vec::new(); 26 * 26];
+    let mut digits: Vec<(u32, DetectorId)> = Vec::new();
+    let mut unfiltered = Vec::new();
+    let mut add_anchor = |pat: Vec<u8>, id: DetectorId, keyword: bool| {
+        let pos = anchor_patterns
+            .iter()
+            .zip(&anchor_kinds)
+            .position(|(p, k)| *p == pat && matches!(k, AnchorKind::Keyword(_)) == keyword);
+        let list = match pos {
+            Some(j) => match &mut anchor_kinds[j] {
+                AnchorKind::Prefix(l) | AnchorKind::Keyword(l) => l,
+            },
+            None => {
+                anchor_patterns.push(pat);
+                anchor_kinds.push(if keyword {
+                    AnchorKind::Keyword(Vec::new())
+                } else {
+                    AnchorKind::Prefix(Vec::new())
+                });
+                match anchor_kinds.last_mut() {
+                    Some(AnchorKind::Prefix(l) | AnchorKind::Keyword(l)) => l,
+                    None => return,
+                }
+            }
+        };
+        if !list.contains(&id) {
+            list.push(id);
+        }
+    };
+    for (i, d) in detectors.iter().enumerate() {
+        let id = DetectorId(i as u16);
+        match &d.trigger {
+            Trigger::Literal(lits) => lits.iter().for_each(|l| add_anchor(l.clone(), id, false)),
+            Trigger::Keyword => d
+                .keywords
+                .iter()
+                .flat_map(|k| keyword_variants(k))
+                .for_each(|v| add_anchor(v.into_bytes(), id, true)),
+            Trigger::Pair(ps) => {
+                for p in ps {
+                    pairs[usize::from(p[0] - b'A') * 26 + usize::from(p[1] - b'A')].push(id);
+                }
+            }
+            Trigger::Byte(b) => match bytes.iter_mut().find(|(x, _)| x == b) {
+                Some((_, l)) => l.push(id),
+                None => bytes.push((*b, vec![id])),
+            },
+            Trigger::Digits(n) => digits.push((*n, id)),
+            Trigger::Unfiltered => unfiltered.push(id),
+        }
+    }
+    digits.sort_unstable();
+    let anchors = build_ac(&anchor_patterns, None)?;
+    let has_pairs = pairs.iter().any(|p| !p.is_empty());
+    let max_len = detectors.iter().map(|d| d.max_len).max().unwrap_or(0);
+    let max_distance = detectors.iter().map(|d| d.max_distance).max().unwrap_or(0);
+    Ok(Compiled {
+        overlap: max_len + max_distance + keyword_max_len + CLUSTER_GAP + 1,
+        detectors,
+        anchors,
+        anchor_kinds,
+        keywords,
+        keyword_info,
+        keyword_max_len,
+        bytes,
+        pairs,
+        has_pairs,
+        digits,
+        unfiltered,
+    })
+}
+
+fn build_ac<P: AsRef<[u8]>>(
+    patterns: &[P],
+    kind: Option<AhoCorasickKind>,
+) -> Result<Option<AhoCorasick>, LoadError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(kind)
+        .build(patterns)
+        .map(Some)
+        .map_err(|e| LoadError::Parse {
+            source_name: "keywords".into(),
+            message: format!("keyword automaton: {e}"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_variants_cover_separators() {
+        assert_eq!(
+            keyword_variants("Social Security"),
+            vec![
+                "social security",
+                "socialsecurity",
+                "social_security",
+                "social-security"
+            ]
+        );
+        assert_eq!(keyword_variants("ssn"), vec!["ssn"]);
+    }
+
+    #[test]
+    fn derived_ids_are_stable_uuids() {
+        let a = derived_uuid("employee id");
+        assert_eq!(a, derived_uuid("employee id"));
+        assert_ne!(a, derived_uuid("employee ids"));
+        assert_eq!(a.len(), 36);
+    }
+}

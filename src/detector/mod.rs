@@ -1,0 +1,253 @@
+//! Detectors: the catalog in `patterns/`, custom data identifiers, and their compiled,
+//! read-only form [`DetectorSet`].
+//!
+//! A `DetectorSet` is built once (at start-up, never per object) and shared by reference
+//! or `Arc` across threads; per-thread scratch lives in [`crate::Matcher`].
+//!
+//! Layout: `spec.rs` (serde, as written) → `load.rs` (parse the built-in files and custom
+//! identifiers, enforce Macie's limits) → `compile.rs` (regexes, triggers, automata) →
+//! `lint.rs` (`s3pii identifiers check`). `validate.rs` holds the named checksums.
+
+mod analyze;
+pub(crate) mod builtin;
+pub(crate) mod compile;
+mod jwt;
+mod lint;
+mod load;
+pub mod spec;
+#[path = "validate_stub.rs"]
+mod validate;
+
+use std::sync::Arc;
+
+pub use analyze::Trigger;
+pub use compile::{Check, KeywordRule};
+pub use lint::{lint, Diagnostic, Level};
+pub use load::{builtin_specs, custom_specs_from_json, parse_detector_file, SourcedSpec};
+pub use spec::{Category, CustomIdentifierSpec, DetectorSpec, Severity, SeverityLevel};
+pub use validate::Validator;
+
+use crate::error::LoadError;
+
+/// Index of a detector in its [`DetectorSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DetectorId(pub u16);
+
+impl DetectorId {
+    /// The index as `usize`.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+/// One compiled detector. Read-only.
+#[derive(Debug)]
+pub struct Detector {
+    /// Macie (or Macie-style) identifier id; for custom identifiers, the identifier id.
+    pub id: String,
+    /// Human name (for custom identifiers: Macie's `name`).
+    pub name: String,
+    /// Category.
+    pub category: Category,
+    /// Description.
+    pub description: String,
+    /// Severity for 1, 2–99, ≥ 100 occurrences (managed identifiers).
+    pub severity: [Severity; 3],
+    /// Severity thresholds of a custom identifier (Macie's `severityLevels`); empty for
+    /// managed identifiers.
+    pub severity_levels: Vec<SeverityLevel>,
+    /// `true` for identifiers Macie does not have.
+    pub extension: bool,
+    /// `true` if in Macie's recommended set.
+    pub recommended: bool,
+    /// `true` for user-defined custom data identifiers.
+    pub custom: bool,
+    /// Keywords as written.
+    pub keywords: Vec<String>,
+    /// Whether a keyword is required.
+    pub keyword_required: bool,
+    /// How keyword proximity is measured.
+    pub keyword_rule: KeywordRule,
+    /// Keyword proximity in characters.
+    pub max_distance: usize,
+    /// The checksum or structure check, if any.
+    pub check: Option<Check>,
+    /// The regex as written.
+    pub regex_source: String,
+    /// Longest possible match, in bytes.
+    pub max_len: usize,
+    /// How candidates are found.
+    pub trigger: Trigger,
+    /// Where the detector was defined (file name).
+    pub source: String,
+    /// The as-written spec (examples and negatives are used by the lint).
+    pub spec: Option<DetectorSpec>,
+    pub(crate) ignore_words: Vec<Vec<u8>>,
+    pub(crate) fallback_for: Option<DetectorId>,
+    pub(crate) regex: regex_automata::meta::Regex,
+}
+
+impl Detector {
+    /// Severity for `count` occurrences, per Macie's rules. `None` for a custom identifier
+    /// whose count is below its lowest threshold (Macie creates no finding then).
+    pub fn severity_for(&self, count: u64) -> Option<Severity> {
+        if self.custom {
+            if self.severity_levels.is_empty() {
+                return (count > 0).then_some(Severity::Medium);
+            }
+            return self
+                .severity_levels
+                .iter()
+                .filter(|l| count >= l.occurrences_threshold)
+                .map(|l| l.severity)
+                .next_back();
+        }
+        match count {
+            0 => None,
+            1 => Some(self.severity[0]),
+            2..=99 => Some(self.severity[1]),
+            _ => Some(self.severity[2]),
+        }
+    }
+}
+
+/// The compiled, read-only set of detectors a scan uses. Cheap to clone (an `Arc`).
+#[derive(Clone, Debug)]
+pub struct DetectorSet {
+    pub(crate) inner: Arc<compile::Compiled>,
+}
+
+/// Which managed identifiers a set includes (Macie's `managedDataIdentifierSelector`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Selection {
+    /// Every managed identifier, extensions included.
+    #[default]
+    All,
+    /// Macie's recommended set.
+    Recommended,
+    /// No managed identifiers (custom identifiers only).
+    None,
+}
+
+impl DetectorSet {
+    /// Every built-in detector.
+    pub fn builtin() -> Result<DetectorSet, LoadError> {
+        DetectorSet::build(builtin_specs()?, Vec::new())
+    }
+
+    /// Compiles managed detector specs and custom identifiers into one set.
+    pub fn build(
+        specs: Vec<SourcedSpec>,
+        custom: Vec<CustomIdentifierSpec>,
+    ) -> Result<DetectorSet, LoadError> {
+        Ok(DetectorSet {
+            inner: Arc::new(compile::Compiled::new(specs, custom)?),
+        })
+    }
+
+    /// Built-in detectors chosen like a Macie job: a base `selection`, then `include`
+    /// added and `exclude` removed (ids), plus custom identifiers. Unknown ids are errors.
+    pub fn select(
+        selection: &Selection,
+        include: &[String],
+        exclude: &[String],
+        custom: Vec<CustomIdentifierSpec>,
+    ) -> Result<DetectorSet, LoadError> {
+        let all = builtin_specs()?;
+        for id in include.iter().chain(exclude) {
+            if !all.iter().any(|s| &s.spec.id == id) {
+                return Err(LoadError::UnknownIdentifier(id.clone()));
+            }
+        }
+        let chosen = all
+            .into_iter()
+            .filter(|s| {
+                let base = match selection {
+                    Selection::All => true,
+                    Selection::Recommended => s.spec.recommended,
+                    Selection::None => false,
+                };
+                (base || include.contains(&s.spec.id)) && !exclude.contains(&s.spec.id)
+            })
+            .collect();
+        DetectorSet::build(chosen, custom)
+    }
+
+    /// All detectors, in id order of definition.
+    pub fn detectors(&self) -> &[Detector] {
+        &self.inner.detectors
+    }
+
+    /// The detector with this index.
+    pub fn get(&self, id: DetectorId) -> Option<&Detector> {
+        self.inner.detectors.get(id.index())
+    }
+
+    /// Looks a detector up by its id string.
+    pub fn find(&self, id: &str) -> Option<DetectorId> {
+        self.inner
+            .detectors
+            .iter()
+            .position(|d| d.id == id)
+            .and_then(|i| u16::try_from(i).ok())
+            .map(DetectorId)
+    }
+
+    /// How many bytes consecutive chunks of one stream must overlap so that no match and
+    /// no keyword context is lost at a seam.
+    pub fn overlap(&self) -> usize {
+        self.inner.overlap
+    }
+
+    /// The detectors whose keywords occur in any of these structured-context names (CSV
+    /// column name, JSON path element, Parquet column). Values under that context count as
+    /// having a keyword (Macie's rule for columnar and record-based files).
+    pub fn context_keywords<'n>(
+        &self,
+        names: impl IntoIterator<Item = &'n [u8]>,
+    ) -> ContextKeywords {
+        self.inner.context_keywords(names)
+    }
+
+    /// Number of detectors per trigger kind, for listings and benches.
+    pub fn trigger_counts(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for d in self.detectors() {
+            match counts.iter_mut().find(|(k, _)| *k == d.trigger.kind()) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((d.trigger.kind(), 1)),
+            }
+        }
+        counts
+    }
+}
+
+/// The set of detectors whose keywords are present in a structured context.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextKeywords {
+    pub(crate) detectors: Vec<DetectorId>,
+}
+
+impl ContextKeywords {
+    /// Whether `id`'s keyword rule is satisfied by the context.
+    pub fn contains(&self, id: DetectorId) -> bool {
+        self.detectors.binary_search(&id).is_ok()
+    }
+
+    /// Whether no detector has a keyword in the context.
+    pub fn is_empty(&self) -> bool {
+        self.detectors.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_types_are_thread_safe() {
+        fn assert_send_sync<T: Send + Sync + std::panic::UnwindSafe>() {}
+        assert_send_sync::<DetectorSet>();
+        assert_send_sync::<Detector>();
+    }
+}

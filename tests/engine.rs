@@ -1,0 +1,297 @@
+//! Matcher semantics on small inline detector sets.
+
+use s3pii::detector::{parse_detector_file, CustomIdentifierSpec};
+use s3pii::{AllowList, DetectorSet, Matcher, ScanOptions, Trigger};
+
+const DETECTORS: &str = r#"
+[[detector]]
+id = "SSN"
+name = "ssn"
+category = "PERSONAL_INFORMATION"
+regex = '\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b'
+keywords = ["ssn", "social security"]
+keyword_required = true
+severity = ["HIGH", "HIGH", "HIGH"]
+
+[[detector]]
+id = "CARD"
+name = "card"
+category = "FINANCIAL_INFORMATION"
+regex = '\b4[0-9]{3}(?:[ -]?[0-9]{4}){3}\b'
+keywords = ["card"]
+keyword_required = true
+validator = "luhn"
+ignore_words = ["4111111111111111"]
+severity = ["HIGH", "HIGH", "HIGH"]
+
+[[detector]]
+id = "CARD_NK"
+name = "card no keyword"
+category = "FINANCIAL_INFORMATION"
+regex = '\b4[0-9]{3}(?:[ -]?[0-9]{4}){3}\b'
+validator = "luhn"
+ignore_words = ["4111111111111111"]
+fallback_for = "CARD"
+severity = ["HIGH", "HIGH", "HIGH"]
+
+[[detector]]
+id = "EMAIL"
+name = "email"
+category = "PERSONAL_INFORMATION"
+regex = '\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b'
+severity = ["LOW", "MEDIUM", "HIGH"]
+
+[[detector]]
+id = "AKID"
+name = "access key id"
+category = "CREDENTIALS"
+regex = '\bAKIA[0-9A-Z]{16}\b'
+severity = ["HIGH", "HIGH", "HIGH"]
+
+[[detector]]
+id = "DE_IBAN"
+name = "de iban"
+category = "FINANCIAL_INFORMATION"
+regex = '\bDE[0-9]{2}(?:[ -]?[0-9]{4}){4}[ -]?[0-9]{2}\b'
+severity = ["HIGH", "HIGH", "HIGH"]
+
+[[detector]]
+id = "SECRET"
+name = "secret"
+category = "CREDENTIALS"
+regex = '\b[A-Za-z/+]{20}\b'
+keywords = ["secret key"]
+keyword_required = true
+severity = ["HIGH", "HIGH", "HIGH"]
+"#;
+
+fn set() -> DetectorSet {
+    DetectorSet::build(
+        parse_detector_file("engine.toml", DETECTORS).unwrap(),
+        Vec::new(),
+    )
+    .unwrap()
+}
+
+fn found(set: &DetectorSet, hay: &str) -> Vec<(String, String)> {
+    let mut m = Matcher::new(set);
+    m.scan(hay.as_bytes())
+        .into_iter()
+        .map(|x| {
+            (
+                set.get(x.detector).unwrap().id.clone(),
+                hay[x.start..x.end].to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn triggers_are_derived_from_the_regex() {
+    let s = set();
+    let t = |id: &str| s.get(s.find(id).unwrap()).unwrap().trigger.clone();
+    assert_eq!(t("SSN"), Trigger::Digits(9));
+    assert_eq!(t("CARD"), Trigger::Digits(16));
+    assert_eq!(t("EMAIL"), Trigger::Byte(b'@'));
+    assert_eq!(t("AKID"), Trigger::Literal(vec![b"akia".to_vec()]));
+    assert_eq!(t("DE_IBAN"), Trigger::Pair(vec![*b"DE"]));
+    assert_eq!(t("SECRET"), Trigger::Keyword);
+}
+
+#[test]
+fn keyword_must_be_within_distance_on_either_side() {
+    let s = set();
+    assert_eq!(
+        found(&s, "SSN: 123-45-6789"),
+        pairs(&[("SSN", "123-45-6789")])
+    );
+    assert_eq!(
+        found(&s, "123-45-6789 is her social security number"),
+        pairs(&[("SSN", "123-45-6789")])
+    );
+    assert_eq!(
+        found(&s, "Social_Security 123-45-6789"),
+        pairs(&[("SSN", "123-45-6789")])
+    );
+    assert_eq!(
+        found(&s, "SOCIAL-SECURITY: 123-45-6789"),
+        pairs(&[("SSN", "123-45-6789")])
+    );
+    // 31 characters between keyword and value: too far.
+    let far = format!("ssn{}123-45-6789", " ".repeat(31));
+    assert!(found(&s, &far).is_empty());
+    let near = format!("ssn{}123-45-6789", " ".repeat(30));
+    assert_eq!(found(&s, &near).len(), 1);
+    // No keyword, or a keyword inside another word.
+    assert!(found(&s, "ref 123-45-6789").is_empty());
+    assert!(found(&s, "classn 123-45-6789").is_empty());
+}
+
+#[test]
+fn checksum_ignore_words_and_fallback() {
+    let s = set();
+    assert_eq!(
+        found(&s, "card 4539 1488 0343 6467"),
+        pairs(&[("CARD", "4539 1488 0343 6467")])
+    );
+    assert_eq!(
+        found(&s, "paid with 4539148803436467."),
+        pairs(&[("CARD_NK", "4539148803436467")])
+    );
+    assert!(found(&s, "card 4539 1488 0343 6468").is_empty(), "bad Luhn");
+    assert!(
+        found(&s, "card 4111 1111 1111 1111").is_empty(),
+        "ignored test number"
+    );
+}
+
+#[test]
+fn literal_byte_pair_and_keyword_triggers_find_their_matches() {
+    let s = set();
+    assert_eq!(
+        found(
+            &s,
+            "key=AKIAIOSFODNN7EXAMPLE mail bob.smith@mail.example.co.uk"
+        ),
+        pairs(&[
+            ("AKID", "AKIAIOSFODNN7EXAMPLE"),
+            ("EMAIL", "bob.smith@mail.example.co.uk")
+        ])
+    );
+    assert_eq!(
+        found(&s, "IBAN DE89 3704 0044 0532 0130 00"),
+        pairs(&[("DE_IBAN", "DE89 3704 0044 0532 0130 00")])
+    );
+    assert_eq!(
+        found(&s, "ref 12 DE89370400440532013000"),
+        pairs(&[("DE_IBAN", "DE89370400440532013000")])
+    );
+    assert_eq!(
+        found(&s, "Secret-Key = abcdefghijABCDEFGHIJ"),
+        pairs(&[("SECRET", "abcdefghijABCDEFGHIJ")])
+    );
+    assert!(found(&s, "secretkeys abcdefghijABCDEFGHIJ").is_empty());
+}
+
+#[test]
+fn structured_context_counts_as_keyword() {
+    let s = set();
+    let ctx = s.context_keywords([&b"customer_ssn"[..]]);
+    assert!(ctx.contains(s.find("SSN").unwrap()));
+    assert!(!ctx.contains(s.find("CARD").unwrap()));
+    let mut m = Matcher::new(&s);
+    let mut out = Vec::new();
+    m.scan_into(
+        b"123-45-6789",
+        ScanOptions {
+            context: Some(&ctx),
+            ..Default::default()
+        },
+        &mut out,
+    );
+    assert_eq!(out.len(), 1);
+    assert!(m.scan(b"123-45-6789").is_empty());
+}
+
+#[test]
+fn allow_list_drops_whole_matches_only() {
+    let s = set();
+    let mut allow = AllowList::new();
+    allow.add_words("allow", "Bob@Example.com").unwrap();
+    let mut m = Matcher::new(&s);
+    let mut out = Vec::new();
+    let hay = b"bob@example.com and bob@example.comx.org";
+    m.scan_into(
+        hay,
+        ScanOptions {
+            allow: Some(&allow),
+            ..Default::default()
+        },
+        &mut out,
+    );
+    assert_eq!(out.len(), 1);
+    assert_eq!(&hay[out[0].start..out[0].end], b"bob@example.comx.org");
+}
+
+#[test]
+fn custom_identifiers_need_a_preceding_keyword() {
+    let custom: Vec<CustomIdentifierSpec> = s3pii::detector::custom_specs_from_json(
+        "c.json",
+        r#"{"name":"employee id","regex":"EMP-[0-9]{6}","keywords":["employee"],"maximumMatchDistance":20,"ignoreWords":["EMP-000000"]}"#,
+    )
+    .unwrap();
+    let s = DetectorSet::build(Vec::new(), custom).unwrap();
+    assert_eq!(found(&s, "employee: EMP-123456").len(), 1);
+    assert!(
+        found(&s, "EMP-123456 employee").is_empty(),
+        "keyword must precede"
+    );
+    assert!(found(&s, "employee: EMP-000000").is_empty(), "ignore word");
+    assert!(
+        found(&s, "employee ......................... EMP-123456").is_empty(),
+        "too far"
+    );
+}
+
+#[test]
+fn chunked_scans_equal_whole_scans() {
+    let s = set();
+    let mut text = String::new();
+    for i in 0..400 {
+        text.push_str(&format!(
+            "row {i}: ssn 123-45-{:04} card 4539 1488 0343 6467 mail u{i}@example.org DE89 3704 0044 0532 0130 00 AKIAIOSFODNN7EXAMPLE\n",
+            1000 + i
+        ));
+    }
+    let hay = text.as_bytes();
+    let mut m = Matcher::new(&s);
+    let whole = m.scan(hay);
+    assert!(whole.len() > 1500);
+    let overlap = s.overlap();
+    for chunk in [97usize, 1000, 4096, 33_333] {
+        let mut got = Vec::new();
+        let mut start = 0;
+        while start < hay.len() {
+            let end = (start + chunk).min(hay.len());
+            let lo = start.saturating_sub(overlap);
+            let hi = (end + overlap).min(hay.len());
+            let mut part = Vec::new();
+            m.scan_into(
+                &hay[lo..hi],
+                ScanOptions {
+                    own: Some(start - lo..end - lo),
+                    ..Default::default()
+                },
+                &mut part,
+            );
+            got.extend(part.into_iter().map(|x| s3pii::Match {
+                start: x.start + lo,
+                end: x.end + lo,
+                ..x
+            }));
+            start = end;
+        }
+        assert_eq!(got, whole, "chunk size {chunk}");
+    }
+}
+
+#[test]
+fn bad_detectors_fail_with_the_field_named() {
+    let bad = |regex: &str| {
+        let text = format!("[[detector]]\nid='X'\nname='x'\ncategory='CREDENTIALS'\nregex='{regex}'\nseverity=['LOW','LOW','LOW']\n");
+        DetectorSet::build(parse_detector_file("bad.toml", &text).unwrap(), Vec::new())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(bad("a+").contains("maximum match length"));
+    assert!(bad("(a)").contains("capturing group"));
+    assert!(bad("a{0,3}").contains("empty"));
+    assert!(bad("[").contains("does not compile"));
+    assert!(bad("a{2000}").contains("limit"));
+}

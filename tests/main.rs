@@ -1,0 +1,10 @@
+//! s3pii integration tests, built as one binary.
+//!
+//! - `engine`: matcher semantics on small inline detector sets (keywords, triggers,
+//!   context, allow lists, fallbacks, chunk seams).
+//! - `catalog`: the shipped catalog — lint, every example and negative, README table.
+//! - `scaling`: 1 vs N threads and arbitrary chunk splits give identical matches.
+//! - `cli`: the `s3pii identifiers` commands.
+//! - `differential`: validators against python-stdnum.
+
+mod engine;
