@@ -1,1 +1,85 @@
-fn main() {}
+//! Detector engine throughput, one thread, full default catalog, on three generated
+//! corpora — and the same catalog run the straightforward way for comparison: all
+//! detector regexes in one `regex_automata::meta::Regex::new_many`, then the same
+//! validators and keyword checks (`s3pii::verify_match`) on every regex match.
+//!
+//! `cargo bench --bench engine` (add `-- --quick` for a fast look). Every case asserts a
+//! match count so a broken engine cannot look fast.
+
+#![allow(clippy::expect_used, clippy::print_stderr, missing_docs)]
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use s3pii::{verify_match, DetectorId, DetectorSet, Matcher};
+
+#[path = "corpus.rs"]
+mod corpus;
+
+const LEN: usize = 4 << 20;
+
+/// The straightforward engine: one multi-pattern regex over the whole text.
+struct Baseline {
+    set: DetectorSet,
+    regex: meta::Regex,
+}
+
+impl Baseline {
+    fn new(set: &DetectorSet) -> Baseline {
+        let sources: Vec<&str> = set
+            .detectors()
+            .iter()
+            .map(|d| d.regex_source.as_str())
+            .collect();
+        let regex = meta::Builder::new()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .build_many(&sources)
+            .expect("catalog regexes compile together");
+        Baseline {
+            set: set.clone(),
+            regex,
+        }
+    }
+
+    fn count(&self, hay: &[u8]) -> usize {
+        self.regex
+            .find_iter(hay)
+            .filter(|m| {
+                let id = DetectorId(m.pattern().as_usize() as u16);
+                verify_match(&self.set, hay, id, m.start(), m.end())
+            })
+            .count()
+    }
+}
+
+fn engine(c: &mut Criterion) {
+    let set = DetectorSet::builtin().expect("built-in catalog loads");
+    let baseline = Baseline::new(&set);
+    let corpora = [
+        ("prose", corpus::prose(LEN)),
+        ("logs", corpus::logs(LEN)),
+        ("dense", corpus::dense(LEN)),
+    ];
+    let mut group = c.benchmark_group("engine");
+    group.sample_size(10);
+    for (name, hay) in &corpora {
+        let mut matcher = Matcher::new(&set);
+        let ours = matcher.scan(hay).len();
+        let theirs = baseline.count(hay);
+        eprintln!("{name}: s3pii {ours} matches, regex-set baseline {theirs} matches");
+        if *name == "dense" {
+            assert!(ours > 10_000, "dense corpus must be full of matches");
+        }
+        group.throughput(Throughput::Bytes(hay.len() as u64));
+        group.bench_with_input(BenchmarkId::new("s3pii", name), hay, |b, hay| {
+            b.iter(|| matcher.scan(hay).len())
+        });
+        group.bench_with_input(BenchmarkId::new("regex_set", name), hay, |b, hay| {
+            b.iter(|| baseline.count(hay))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

@@ -21,7 +21,6 @@
 #![deny(missing_docs)]
 
 mod allow;
-pub mod cli;
 pub mod detector;
 mod error;
 mod matcher;
@@ -32,4 +31,4 @@ pub use detector::{
     Severity, Trigger, Validator,
 };
 pub use error::LoadError;
-pub use matcher::{Match, Matcher, ScanOptions};
+pub use matcher::{verify_match, Match, Matcher, ScanOptions};

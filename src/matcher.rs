@@ -419,6 +419,43 @@ impl Matcher {
     }
 }
 
+/// Checks one regex match of detector `id` at `start..end` the slow, obvious way: ignore
+/// words, checksum, and keyword proximity by searching the keyword automaton over the
+/// match's whole keyword reach. The matcher gets the same answer from its shared keyword
+/// pass; this exists for the baseline engine in the benches and for tests.
+pub fn verify_match(
+    set: &DetectorSet,
+    hay: &[u8],
+    id: DetectorId,
+    start: usize,
+    end: usize,
+) -> bool {
+    let c: &Compiled = &set.inner;
+    let Some(d) = c.detectors.get(id.index()) else {
+        return false;
+    };
+    if !accept(d, &hay[start..end], None) {
+        return false;
+    }
+    if !d.keyword_required {
+        return true;
+    }
+    let Some(ac) = &c.keywords else { return false };
+    let reach = d.max_distance + c.keyword_max_len;
+    let (lo, hi) = (start.saturating_sub(reach), (end + reach).min(hay.len()));
+    let lower = hay[lo..hi].to_ascii_lowercase();
+    ac.find_overlapping_iter(&lower[..]).any(|m| {
+        let info = &c.keyword_info[m.pattern().as_usize()];
+        let (ks, ke) = (m.start() + lo, m.end() + lo);
+        let near = match d.keyword_rule {
+            KeywordRule::Around if ke <= start => start - ke <= d.max_distance,
+            KeywordRule::Around => ks.saturating_sub(end) <= d.max_distance,
+            KeywordRule::Before => ke <= start && end - ke <= d.max_distance,
+        };
+        near && info.detectors.contains(&id) && word_bounded(hay, ks, ke, info)
+    })
+}
+
 /// Ignore words, checksum and allow list for one match's bytes.
 fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
     if !d.ignore_words.is_empty() {

@@ -7,4 +7,12 @@
 //! - `cli`: the `s3pii identifiers` commands.
 //! - `differential`: validators against python-stdnum.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    clippy::print_stdout
+)]
+
 mod engine;

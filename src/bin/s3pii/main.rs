@@ -1,0 +1,44 @@
+//! The `s3pii` command line. Parses arguments with clap and calls the library; all scan
+//! and detector logic lives in the `s3pii` library. Exit codes: 0 success, 1 a check
+//! failed (lint errors), 2 bad usage or configuration.
+
+// The binary is where output is printed; the print lints guard the library.
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
+mod identifiers;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Finds personal data in files and Amazon S3 objects; reports it as Amazon Macie does.
+#[derive(Parser)]
+#[command(name = "s3pii", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List, lint and try out detectors (managed and custom data identifiers).
+    #[command(subcommand)]
+    Identifiers(identifiers::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Identifiers(cmd) => identifiers::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("s3pii: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
