@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod allow;
+mod bytemask;
 pub mod detector;
 mod error;
 mod matcher;
@@ -31,4 +32,4 @@ pub use detector::{
     Severity, Trigger, Validator,
 };
 pub use error::LoadError;
-pub use matcher::{verify_match, Match, Matcher, ScanOptions};
+pub use matcher::{scan_parallel, verify_match, Match, Matcher, ScanOptions};

@@ -24,7 +24,8 @@ use std::ops::Range;
 use regex_automata::{meta, Anchored, Input};
 
 use crate::allow::AllowList;
-use crate::detector::compile::{word_bounded, AnchorKind, Compiled, KeywordRule, CLUSTER_GAP};
+use crate::detector::compile::{Compiled, KeywordRule, CLUSTER_GAP};
+use crate::detector::keywords::KeywordHit;
 use crate::detector::{ContextKeywords, Detector, DetectorId, DetectorSet};
 
 /// One match: which detector, and where (byte offsets into the scanned haystack).
@@ -49,10 +50,6 @@ pub struct ScanOptions<'a> {
     pub allow: Option<&'a AllowList>,
 }
 
-/// The longest digit cluster considered at once; longer runs are split (windows still
-/// extend a full match length past each piece, so nothing is lost).
-const MAX_CLUSTER: usize = 256;
-
 #[derive(Clone, Copy)]
 struct Candidate {
     detector: DetectorId,
@@ -64,10 +61,10 @@ struct Candidate {
 }
 
 #[derive(Clone, Copy)]
-struct KeywordHit {
+struct Cluster {
     start: usize,
     end: usize,
-    pattern: u32,
+    digits: u32,
 }
 
 /// Per-thread matching state. Create one per worker (`map_init`), reuse it for every chunk.
@@ -76,9 +73,10 @@ pub struct Matcher {
     caches: Vec<meta::Cache>,
     lower: Vec<u8>,
     candidates: Vec<Candidate>,
-    regions: Vec<(usize, usize)>,
+    clusters: Vec<Cluster>,
     hits: Vec<KeywordHit>,
     raw: Vec<Match>,
+    kept_end: Vec<usize>,
 }
 
 impl fmt::Debug for Matcher {
@@ -102,9 +100,10 @@ impl Matcher {
             set: set.clone(),
             lower: Vec::new(),
             candidates: Vec::new(),
-            regions: Vec::new(),
+            clusters: Vec::new(),
             hits: Vec::new(),
             raw: Vec::new(),
+            kept_end: Vec::new(),
         }
     }
 
@@ -131,8 +130,9 @@ impl Matcher {
 
         self.anchor_candidates(c, hay);
         self.byte_candidates(c, hay);
+        self.clusters.clear();
         if !c.digits.is_empty() || c.has_pairs {
-            self.digit_candidates(c, hay);
+            self.find_clusters(c, hay);
         }
         for &id in &c.unfiltered {
             self.candidates.push(Candidate {
@@ -143,47 +143,47 @@ impl Matcher {
                 cover: None,
             });
         }
-        self.find_keywords(c, hay, opts.context);
+        self.find_keywords(c, hay);
         for i in 0..self.candidates.len() {
             let cand = self.candidates[i];
             self.verify(c, hay, cand, &opts);
         }
+        for i in 0..self.clusters.len() {
+            let cl = self.clusters[i];
+            self.verify_cluster(c, hay, cl, &opts);
+        }
         self.finish(c, opts.own.unwrap_or(0..hay.len()), out);
     }
 
+    /// One leftmost-longest pass of the literal-prefix automaton, restarted one byte after
+    /// each hit so overlapping anchors are all seen; patterns that are prefixes of a hit
+    /// count too.
     fn anchor_candidates(&mut self, c: &Compiled, hay: &[u8]) {
         let Some(ac) = &c.anchors else { return };
-        for m in ac.find_overlapping_iter(&self.lower[..]) {
-            match &c.anchor_kinds[m.pattern().as_usize()] {
-                AnchorKind::Prefix(ids) => {
-                    for &id in ids {
-                        let d = &c.detectors[id.index()];
-                        self.candidates.push(Candidate {
-                            detector: id,
-                            from: m.start(),
-                            to: (m.start() + d.max_len).min(hay.len()),
-                            anchored: true,
-                            cover: None,
-                        });
-                    }
-                }
-                AnchorKind::Keyword(ids) => {
-                    if !keyword_bounded(hay, m.start(), m.end()) {
-                        continue;
-                    }
-                    for &id in ids {
-                        let d = &c.detectors[id.index()];
-                        let reach = d.max_distance + d.max_len;
-                        self.candidates.push(Candidate {
-                            detector: id,
-                            from: m.start().saturating_sub(reach),
-                            to: (m.end() + reach).min(hay.len()),
-                            anchored: false,
-                            cover: None,
-                        });
-                    }
-                }
+        let mut at = 0;
+        while at < hay.len() {
+            let Some(m) = ac.find(aho_corasick::Input::new(&self.lower[..]).span(at..hay.len()))
+            else {
+                break;
+            };
+            at = m.start() + 1;
+            let p = m.pattern().as_usize();
+            for k in std::iter::once(p).chain(c.anchor_prefixes[p].iter().copied()) {
+                self.anchor_hit(c, hay, &c.anchor_detectors[k], m.start());
             }
+        }
+    }
+
+    fn anchor_hit(&mut self, c: &Compiled, hay: &[u8], ids: &[DetectorId], start: usize) {
+        for &id in ids {
+            let d = &c.detectors[id.index()];
+            self.candidates.push(Candidate {
+                detector: id,
+                from: start,
+                to: (start + d.max_len).min(hay.len()),
+                anchored: true,
+                cover: None,
+            });
         }
     }
 
@@ -204,18 +204,16 @@ impl Matcher {
         }
     }
 
-    fn digit_candidates(&mut self, c: &Compiled, hay: &[u8]) {
+    /// Finds digit clusters: digits joined across at most `CLUSTER_GAP` non-digit bytes
+    /// (never a newline). IBAN-style pairs are checked at every digit run.
+    fn find_clusters(&mut self, c: &Compiled, hay: &[u8]) {
         let mut i = 0;
         while let Some(first) = next_digit(hay, i) {
-            let start = first;
             let mut end = digit_run_end(hay, first);
-            let mut ndigits = end - first;
+            let mut digits = end - first;
             let mut run = first;
             loop {
                 self.pair_candidates(c, hay, run);
-                if end - start >= MAX_CLUSTER {
-                    break;
-                }
                 let limit = (end + CLUSTER_GAP + 1).min(hay.len());
                 match hay[end..limit]
                     .iter()
@@ -224,26 +222,55 @@ impl Matcher {
                     Some(k) if hay[end + k] != b'\n' => {
                         run = end + k;
                         end = digit_run_end(hay, run);
-                        ndigits += end - run;
+                        digits += end - run;
                     }
                     _ => break,
                 }
             }
-            let n = u32::try_from(ndigits).unwrap_or(u32::MAX);
-            for &(min, id) in &c.digits {
-                if min > n {
-                    break;
-                }
-                let d = &c.detectors[id.index()];
-                self.candidates.push(Candidate {
-                    detector: id,
-                    from: start.saturating_sub(d.max_len),
-                    to: (end + d.max_len).min(hay.len()),
-                    anchored: false,
-                    cover: Some((start, end)),
-                });
-            }
+            self.clusters.push(Cluster {
+                start: first,
+                end,
+                digits: u32::try_from(digits).unwrap_or(u32::MAX),
+            });
             i = end;
+        }
+    }
+
+    /// Runs the digit-triggered detectors on one cluster. The keyword hits near the
+    /// cluster are looked up once; detectors needing an absent keyword cost nothing more.
+    fn verify_cluster(&mut self, c: &Compiled, hay: &[u8], cl: Cluster, opts: &ScanOptions<'_>) {
+        let (lo, hi) = (
+            cl.start.saturating_sub(c.digits_kw_reach),
+            cl.end + c.digits_kw_reach,
+        );
+        let first = self.hits.partition_point(|h| h.start < lo);
+        let last = first + self.hits[first..].partition_point(|h| h.start <= hi);
+        let list = if first == last && opts.context.is_none() {
+            &c.digits_free
+        } else {
+            &c.digits
+        };
+        for &(min, id) in list {
+            if min > cl.digits {
+                break;
+            }
+            let d = &c.detectors[id.index()];
+            if d.keyword_required
+                && !opts.context.is_some_and(|x| x.contains(id))
+                && !self.hits[first..last]
+                    .iter()
+                    .any(|h| c.keyword_info[h.keyword as usize].detectors.contains(&id))
+            {
+                continue;
+            }
+            let cand = Candidate {
+                detector: id,
+                from: cl.start.saturating_sub(d.digit_pre),
+                to: (cl.end + d.digit_suf).min(hay.len()),
+                anchored: false,
+                cover: Some((cl.start, cl.end)),
+            };
+            self.verify(c, hay, cand, opts);
         }
     }
 
@@ -267,51 +294,26 @@ impl Matcher {
         }
     }
 
-    /// Finds keyword hits in the merged windows of every candidate that needs a keyword.
-    fn find_keywords(&mut self, c: &Compiled, hay: &[u8], context: Option<&ContextKeywords>) {
+    /// Finds every keyword in the text (one pass of the word-start scanner) and turns hits
+    /// of keyword-triggered detectors into candidate windows.
+    fn find_keywords(&mut self, c: &Compiled, hay: &[u8]) {
         self.hits.clear();
-        self.regions.clear();
-        let Some(ac) = &c.keywords else { return };
-        let pad = c.keyword_max_len;
-        for cand in &self.candidates {
-            let d = &c.detectors[cand.detector.index()];
-            if !d.keyword_required || context.is_some_and(|x| x.contains(cand.detector)) {
-                continue;
-            }
-            let reach = d.max_distance + pad;
-            self.regions.push((
-                cand.from.saturating_sub(reach),
-                (cand.to + reach).min(hay.len()),
-            ));
-        }
-        if self.regions.is_empty() {
-            return;
-        }
-        self.regions.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(self.regions.len());
-        for &(s, e) in &self.regions {
-            match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
+        c.keywords.scan(&self.lower, 0, hay.len(), &mut self.hits);
+        for h in &self.hits {
+            for &id in &c.keyword_info[h.keyword as usize].triggers {
+                let d = &c.detectors[id.index()];
+                let reach = d.max_distance + d.max_len;
+                self.candidates.push(Candidate {
+                    detector: id,
+                    from: h.start.saturating_sub(reach),
+                    to: (h.end + reach).min(hay.len()),
+                    anchored: false,
+                    cover: None,
+                });
             }
         }
-        for (s, e) in merged {
-            let input = aho_corasick::Input::new(&self.lower[..]).span(s..e);
-            for m in ac.find_overlapping_iter(input) {
-                let info = &c.keyword_info[m.pattern().as_usize()];
-                if word_bounded(hay, m.start(), m.end(), info) {
-                    self.hits.push(KeywordHit {
-                        start: m.start(),
-                        end: m.end(),
-                        pattern: m.pattern().as_u32(),
-                    });
-                }
-            }
-        }
-        self.hits.sort_unstable_by_key(|h| (h.start, h.end));
     }
 
-    /// Whether a keyword of `id` lies near `start..end` under the detector's rule.
     /// With `window`, `start..end` is a candidate window rather than a match, and any
     /// keyword within reach of it counts (a superset of the exact rule).
     fn keyword_near(
@@ -345,7 +347,7 @@ impl Matcher {
                 }
                 KeywordRule::Before => h.end <= start && end - h.end <= d.max_distance,
             };
-            if near && c.keyword_info[h.pattern as usize].detectors.contains(&id) {
+            if near && c.keyword_info[h.keyword as usize].detectors.contains(&id) {
                 return true;
             }
         }
@@ -396,8 +398,23 @@ impl Matcher {
     }
 
     fn finish(&mut self, c: &Compiled, own: Range<usize>, out: &mut Vec<Match>) {
-        self.raw.sort_unstable();
+        // Overlapping matches of one detector (e.g. `cookie:` inside `set-cookie:`) count
+        // once: keep the leftmost, longest, as a single regex pass over the text would.
+        self.raw
+            .sort_unstable_by_key(|m| (m.start, std::cmp::Reverse(m.end), m.detector));
         self.raw.dedup();
+        self.kept_end.clear();
+        self.kept_end.resize(c.detectors.len(), 0);
+        let kept_end = &mut self.kept_end;
+        self.raw.retain(|m| {
+            let end = &mut kept_end[m.detector.index()];
+            let keep = m.start >= *end;
+            if keep {
+                *end = m.end;
+            }
+            keep
+        });
+        self.raw.sort_unstable();
         let raw = &self.raw;
         let superseded = |i: usize| {
             let m = raw[i];
@@ -417,6 +434,46 @@ impl Matcher {
             }
         }
     }
+}
+
+/// Scans `hay` on `pool` in chunks of `chunk_len` bytes (each with [`DetectorSet::overlap`]
+/// bytes of margin on both sides), one [`Matcher`] per worker. The result is identical to
+/// `Matcher::scan(hay)` whatever the chunk length or the number of threads.
+pub fn scan_parallel(
+    set: &DetectorSet,
+    pool: &rayon::ThreadPool,
+    hay: &[u8],
+    chunk_len: usize,
+) -> Vec<Match> {
+    use rayon::prelude::*;
+    let chunk_len = chunk_len.max(1);
+    let overlap = set.overlap();
+    let starts: Vec<usize> = (0..hay.len()).step_by(chunk_len).collect();
+    let parts: Vec<Vec<Match>> = pool.install(|| {
+        starts
+            .par_iter()
+            .map_init(
+                || Matcher::new(set),
+                |matcher, &start| {
+                    let end = (start + chunk_len).min(hay.len());
+                    let lo = start.saturating_sub(overlap);
+                    let hi = (end + overlap).min(hay.len());
+                    let opts = ScanOptions {
+                        own: Some(start - lo..end - lo),
+                        ..Default::default()
+                    };
+                    let mut part = Vec::new();
+                    matcher.scan_into(&hay[lo..hi], opts, &mut part);
+                    for m in &mut part {
+                        m.start += lo;
+                        m.end += lo;
+                    }
+                    part
+                },
+            )
+            .collect()
+    });
+    parts.concat()
 }
 
 /// Checks one regex match of detector `id` at `start..end` the slow, obvious way: ignore
@@ -440,34 +497,41 @@ pub fn verify_match(
     if !d.keyword_required {
         return true;
     }
-    let Some(ac) = &c.keywords else { return false };
     let reach = d.max_distance + c.keyword_max_len;
     let (lo, hi) = (start.saturating_sub(reach), (end + reach).min(hay.len()));
-    let lower = hay[lo..hi].to_ascii_lowercase();
-    ac.find_overlapping_iter(&lower[..]).any(|m| {
-        let info = &c.keyword_info[m.pattern().as_usize()];
-        let (ks, ke) = (m.start() + lo, m.end() + lo);
+    // Lower-case one byte more on the left (start boundary) and a keyword more on the
+    // right (end boundary) than the keyword reach.
+    let (wlo, whi) = (
+        lo.saturating_sub(1),
+        (hi + c.keyword_max_len + 1).min(hay.len()),
+    );
+    let lower = hay[wlo..whi].to_ascii_lowercase();
+    let mut hits = Vec::new();
+    c.keywords.scan(&lower, lo - wlo, hi - wlo, &mut hits);
+    hits.iter().any(|h| {
+        let info = &c.keyword_info[h.keyword as usize];
+        let (ks, ke) = (h.start + wlo, h.end + wlo);
         let near = match d.keyword_rule {
             KeywordRule::Around if ke <= start => start - ke <= d.max_distance,
             KeywordRule::Around => ks.saturating_sub(end) <= d.max_distance,
             KeywordRule::Before => ke <= start && end - ke <= d.max_distance,
         };
-        near && info.detectors.contains(&id) && word_bounded(hay, ks, ke, info)
+        near && info.detectors.contains(&id)
     })
 }
 
 /// Ignore words, checksum and allow list for one match's bytes.
 fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
-    if !d.ignore_words.is_empty() {
+    if let Some(ignore) = &d.ignore_words {
+        if ignore.is_match(bytes) {
+            return false;
+        }
         let stripped: Vec<u8> = bytes
             .iter()
             .copied()
             .filter(u8::is_ascii_alphanumeric)
             .collect();
-        if d.ignore_words
-            .iter()
-            .any(|w| contains(bytes, w) || contains(&stripped, w))
-        {
+        if stripped.len() != bytes.len() && ignore.is_match(&stripped[..]) {
             return false;
         }
     }
@@ -479,31 +543,22 @@ fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
     !allow.is_some_and(|a| a.is_allowed(bytes))
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && memchr::memmem::find(hay, needle).is_some()
-}
-
-/// Word-boundary check for keyword anchors (both ends; keywords of keyword-triggered
-/// detectors start and end with letters).
-fn keyword_bounded(hay: &[u8], start: usize, end: usize) -> bool {
-    let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-    (start == 0 || !word(hay[start - 1])) && (end >= hay.len() || !word(hay[end]))
-}
-
-/// The next ASCII digit at or after `i`. Tests 32-byte blocks with a branch-free fold the
-/// compiler vectorises, so clean text is skipped at several GB/s.
+/// The next ASCII digit at or after `i`, 64 bytes at a time.
 fn next_digit(hay: &[u8], mut i: usize) -> Option<usize> {
-    while i + 32 <= hay.len() {
-        let block = &hay[i..i + 32];
-        let any = block
-            .iter()
-            .fold(false, |acc, &b| acc | (b.wrapping_sub(b'0') < 10));
-        if any {
-            return block.iter().position(u8::is_ascii_digit).map(|k| i + k);
+    while let Some(block) = hay
+        .get(i..i + 64)
+        .and_then(|b| <&[u8; 64]>::try_from(b).ok())
+    {
+        let mask = crate::bytemask::digits(block);
+        if mask != 0 {
+            return Some(i + mask.trailing_zeros() as usize);
         }
-        i += 32;
+        i += 64;
     }
-    hay[i..].iter().position(u8::is_ascii_digit).map(|k| i + k)
+    hay.get(i..)?
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|k| i + k)
 }
 
 fn digit_run_end(hay: &[u8], i: usize) -> usize {

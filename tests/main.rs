@@ -16,3 +16,6 @@
 )]
 
 mod engine;
+// mod scaling; (enabled once validate.rs lands)
+// mod catalog; (enabled once validate.rs lands)
+// mod cli; (enabled once validate.rs lands)

@@ -43,12 +43,17 @@ impl Trigger {
 
 /// Bytes rare enough in ordinary text to anchor a search on, best first.
 const RARE_BYTES: &[u8] = b"@^~|%";
+/// Literal prefixes are cut to this many bytes.
+const MAX_LITERAL_LEN: usize = 8;
 /// The most literals a detector may contribute to the literal automaton.
-const MAX_TRIGGER_LITERALS: usize = 24;
+const MAX_TRIGGER_LITERALS: usize = 16;
 
-/// Chooses the trigger for a detector regex.
-pub fn trigger(hir: &Hir, keyword_required: bool) -> Trigger {
-    let digits = min_digits(hir);
+/// Chooses the trigger for a detector regex. `max_gap` is the widest run of non-digit
+/// bytes a digit cluster may bridge: a digit trigger is only sound if no match spreads its
+/// digits further apart.
+pub fn trigger(hir: &Hir, keyword_required: bool, max_gap: usize) -> Trigger {
+    let gap_ok = digit_gaps(hir).gap.is_some_and(|g| g <= max_gap);
+    let digits = if gap_ok { min_digits(hir) } else { 0 };
     let mut extractor = Extractor::new();
     extractor
         .kind(ExtractKind::Prefix)
@@ -57,16 +62,33 @@ pub fn trigger(hir: &Hir, keyword_required: bool) -> Trigger {
     let seq = extractor.extract(hir);
     if let Some(lits) = seq.literals() {
         let lits: Vec<&[u8]> = lits.iter().map(|l| l.as_bytes()).collect();
-        if !lits.is_empty() && digits > 0 && lits.iter().all(|l| is_pair_prefix(l)) {
+        // The pair is checked where a digit run starts right after it; how far apart the
+        // later digits are does not matter.
+        if !lits.is_empty() && lits.iter().all(|l| is_pair_prefix(l)) {
             let mut pairs: Vec<[u8; 2]> = lits.iter().map(|l| [l[0], l[1]]).collect();
             pairs.sort_unstable();
             pairs.dedup();
             return Trigger::Pair(pairs);
         }
-        if !lits.is_empty() && lits.iter().all(|l| l.len() >= 3) {
-            let mut lower: Vec<Vec<u8>> = lits.iter().map(|l| l.to_ascii_lowercase()).collect();
+        // Literals made of digits and punctuation are common; digits have their own trigger.
+        let rare = |l: &&[u8]| l.len() >= 3 && l.iter().any(u8::is_ascii_alphabetic);
+        if !lits.is_empty() && lits.iter().all(rare) {
+            // A prefix of a prefix is still a prefix: short literals keep the automaton
+            // small (the private-key headers all become `-----beg`).
+            let mut lower: Vec<Vec<u8>> = lits
+                .iter()
+                .map(|l| l[..l.len().min(MAX_LITERAL_LEN)].to_ascii_lowercase())
+                .collect();
             lower.sort_unstable();
             lower.dedup();
+            // Drop literals that extend a shorter one already present.
+            let mut minimal: Vec<Vec<u8>> = Vec::new();
+            for l in lower {
+                if !minimal.iter().any(|m| l.starts_with(m)) {
+                    minimal.push(l);
+                }
+            }
+            let lower = minimal;
             if lower.len() <= MAX_TRIGGER_LITERALS {
                 return Trigger::Literal(lower);
             }
@@ -86,10 +108,10 @@ pub fn trigger(hir: &Hir, keyword_required: bool) -> Trigger {
 }
 
 fn is_pair_prefix(lit: &[u8]) -> bool {
-    lit.len() >= 2
+    lit.len() >= 3
         && lit[0].is_ascii_uppercase()
         && lit[1].is_ascii_uppercase()
-        && lit.get(2).is_none_or(|b| b.is_ascii_digit())
+        && lit[2].is_ascii_digit()
 }
 
 /// The minimum number of ASCII digits in any match.
@@ -127,6 +149,145 @@ fn class_is_digits(class: &Class) -> bool {
             }
             any
         }
+    }
+}
+
+/// Non-digit run lengths over all matches (`None` = no such match exists).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DigitGaps {
+    /// Longest non-digit prefix before the first digit.
+    pub pre: Option<usize>,
+    /// Longest non-digit suffix after the last digit.
+    pub suf: Option<usize>,
+    /// Longest run of non-digits between two digits (`Some(0)` if digits never have a gap).
+    pub gap: Option<usize>,
+    /// Longest match with no digit at all.
+    pub none: Option<usize>,
+}
+
+fn add(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    Some(a?.saturating_add(b?))
+}
+
+fn max(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+impl DigitGaps {
+    const EMPTY: DigitGaps = DigitGaps {
+        pre: None,
+        suf: None,
+        gap: None,
+        none: Some(0),
+    };
+
+    fn then(self, y: DigitGaps) -> DigitGaps {
+        let x = self;
+        DigitGaps {
+            pre: max(x.pre, add(x.none, y.pre)),
+            suf: max(y.suf, add(x.suf, y.none)),
+            gap: max(max(x.gap, y.gap), add(x.suf, y.pre)),
+            none: add(x.none, y.none),
+        }
+    }
+
+    fn or(self, y: DigitGaps) -> DigitGaps {
+        DigitGaps {
+            pre: max(self.pre, y.pre),
+            suf: max(self.suf, y.suf),
+            gap: max(self.gap, y.gap),
+            none: max(self.none, y.none),
+        }
+    }
+}
+
+/// How far apart the digits of a match can be (the digit trigger's soundness condition).
+pub fn digit_gaps(hir: &Hir) -> DigitGaps {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => DigitGaps::EMPTY,
+        HirKind::Literal(lit) => lit.0.iter().fold(DigitGaps::EMPTY, |acc, &b| {
+            acc.then(byte_gaps(b.is_ascii_digit(), !b.is_ascii_digit()))
+        }),
+        HirKind::Class(class) => {
+            let all = class_is_digits(class);
+            byte_gaps(class_has_digit(class), !all)
+        }
+        HirKind::Capture(cap) => digit_gaps(&cap.sub),
+        HirKind::Concat(subs) => subs
+            .iter()
+            .map(digit_gaps)
+            .fold(DigitGaps::EMPTY, DigitGaps::then),
+        HirKind::Alternation(subs) => subs
+            .iter()
+            .map(digit_gaps)
+            .reduce(DigitGaps::or)
+            .unwrap_or(DigitGaps::EMPTY),
+        HirKind::Repetition(rep) => {
+            let one = digit_gaps(&rep.sub);
+            // Bounded (the loader rejects unbounded regexes); cap the unrolling anyway.
+            let max_reps = rep.max.unwrap_or(rep.min.max(1)).min(64);
+            let mut acc = DigitGaps::EMPTY;
+            for i in 0..max_reps {
+                acc = if i < rep.min {
+                    acc.then(one)
+                } else {
+                    acc.or(acc.then(one))
+                };
+            }
+            acc
+        }
+    }
+}
+
+/// Gaps of a single byte that can be a digit and/or a non-digit.
+fn byte_gaps(digit: bool, non_digit: bool) -> DigitGaps {
+    let d = if digit {
+        DigitGaps {
+            pre: Some(0),
+            suf: Some(0),
+            gap: Some(0),
+            none: None,
+        }
+    } else {
+        DigitGaps {
+            pre: None,
+            suf: None,
+            gap: None,
+            none: None,
+        }
+    };
+    let n = if non_digit {
+        DigitGaps {
+            pre: None,
+            suf: None,
+            gap: None,
+            none: Some(1),
+        }
+    } else {
+        DigitGaps {
+            pre: None,
+            suf: None,
+            gap: None,
+            none: None,
+        }
+    };
+    d.or(n)
+}
+
+fn class_has_digit(class: &Class) -> bool {
+    match class {
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'9' && r.end() >= b'0'),
+        Class::Unicode(c) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '9' && r.end() >= '0'),
     }
 }
 
@@ -214,6 +375,7 @@ mod tests {
 
     #[test]
     fn triggers_follow_the_regex_shape() {
+        let trigger = |h: &Hir, k: bool| super::trigger(h, k, 3);
         assert_eq!(
             trigger(&parse(r"\bAKIA[0-9A-Z]{16}\b"), false),
             Trigger::Literal(vec![b"akia".to_vec()])
@@ -241,6 +403,30 @@ mod tests {
         assert_eq!(
             trigger(&parse(r"\b[A-Za-z]{4,8}\b"), false),
             Trigger::Unfiltered
+        );
+    }
+
+    #[test]
+    fn digit_gaps_bound_the_cluster_distance() {
+        let g = |re: &str| digit_gaps(&parse(re)).gap;
+        assert_eq!(g(r"[0-9]{3}-[0-9]{2}-[0-9]{4}"), Some(1));
+        assert_eq!(g(r"[0-9]{1,2} (?:May|June) [0-9]{4}"), Some(6));
+        assert_eq!(g(r"[0-9]{2}(?:[ -]{0,3}[0-9]{2}){2}"), Some(3));
+        assert_eq!(g(r"[A-Z]{4}"), None);
+        assert_eq!(g(r"(?:[0-9]|[A-Z]{5})[0-9]"), Some(0));
+        assert_eq!(g(r"[0-9](?:[A-Z]{5})?[0-9]"), Some(5));
+        // A textual date cannot use the digit trigger; with a keyword it uses the keyword.
+        assert_eq!(
+            trigger(&parse(r"[0-9]{1,2} (?:May|June) [0-9]{4}"), true, 3),
+            Trigger::Keyword
+        );
+        assert_eq!(
+            trigger(&parse(r"[0-9]{2}/[0-9]{2}/[0-9]{4}"), true, 3),
+            Trigger::Digits(8)
+        );
+        assert_eq!(
+            trigger(&parse(r"\bGB[0-9]{2}[A-Z]{4}[0-9]{14}\b"), false, 3),
+            Trigger::Pair(vec![*b"GB"])
         );
     }
 

@@ -7,11 +7,12 @@
 //! - `keywords`: every keyword variant of every detector; run only on the small windows
 //!   around candidates that need a keyword, never over the whole text.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::meta;
 use regex_automata::util::syntax;
 
 use super::analyze::{self, Trigger};
+use super::keywords::KeywordScanner;
 use super::load::{check_custom_limits, SourcedSpec};
 use super::spec::{Category, CustomIdentifierSpec, DetectorSpec, Severity};
 use super::{jwt, ContextKeywords, Detector, DetectorId, Validator};
@@ -69,23 +70,13 @@ impl Check {
     }
 }
 
-/// What a hit of the `anchors` automaton means.
-#[derive(Debug)]
-pub(crate) enum AnchorKind {
-    /// A literal prefix of these detectors' matches.
-    Prefix(Vec<DetectorId>),
-    /// A keyword of these keyword-triggered detectors.
-    Keyword(Vec<DetectorId>),
-}
-
-/// One keyword variant in the `keywords` automaton.
+/// One keyword variant of the keyword scanner.
 #[derive(Debug)]
 pub(crate) struct KeywordInfo {
-    /// Detectors having this keyword, sorted.
+    /// Detectors having this keyword.
     pub detectors: Vec<DetectorId>,
-    /// Whether the hit must start / end at a word boundary.
-    pub bound_start: bool,
-    pub bound_end: bool,
+    /// Those of them that are keyword-triggered (a hit makes a candidate window).
+    pub triggers: Vec<DetectorId>,
 }
 
 /// The compiled detector set.
@@ -94,8 +85,13 @@ pub(crate) struct Compiled {
     pub detectors: Vec<Detector>,
     pub overlap: usize,
     pub anchors: Option<AhoCorasick>,
-    pub anchor_kinds: Vec<AnchorKind>,
-    pub keywords: Option<AhoCorasick>,
+    /// Detectors of each anchor pattern.
+    pub anchor_detectors: Vec<Vec<DetectorId>>,
+    /// For each anchor pattern, the other patterns that are proper prefixes of it (a
+    /// leftmost-longest search reports only the longest at a position).
+    pub anchor_prefixes: Vec<Vec<usize>>,
+    pub anchor_patterns: Vec<Vec<u8>>,
+    pub keywords: KeywordScanner,
     pub keyword_info: Vec<KeywordInfo>,
     pub keyword_max_len: usize,
     /// `(byte, detectors)` for byte triggers.
@@ -105,6 +101,10 @@ pub(crate) struct Compiled {
     pub has_pairs: bool,
     /// `(min digits, detector)`, ascending.
     pub digits: Vec<(u32, DetectorId)>,
+    /// The same, only detectors that need no keyword.
+    pub digits_free: Vec<(u32, DetectorId)>,
+    /// How far around a digit cluster a keyword can matter.
+    pub digits_kw_reach: usize,
     pub unfiltered: Vec<DetectorId>,
 }
 
@@ -172,30 +172,19 @@ impl Compiled {
         names: impl IntoIterator<Item = &'n [u8]>,
     ) -> ContextKeywords {
         let mut found = Vec::new();
-        if let Some(ac) = &self.keywords {
-            for name in names {
-                let lower = name.to_ascii_lowercase();
-                for m in ac.find_overlapping_iter(&lower[..]) {
-                    let info = &self.keyword_info[m.pattern().as_usize()];
-                    if word_bounded(&lower, m.start(), m.end(), info) {
-                        found.extend_from_slice(&info.detectors);
-                    }
-                }
+        let mut hits = Vec::new();
+        for name in names {
+            let lower = name.to_ascii_lowercase();
+            hits.clear();
+            self.keywords.scan(&lower, 0, lower.len(), &mut hits);
+            for h in &hits {
+                found.extend_from_slice(&self.keyword_info[h.keyword as usize].detectors);
             }
         }
         found.sort_unstable();
         found.dedup();
         ContextKeywords { detectors: found }
     }
-}
-
-/// Whether a keyword hit at `start..end` sits on word boundaries (bytes ≥ 0x80 count as
-/// word characters, so a keyword is not found inside a UTF-8 word).
-pub(crate) fn word_bounded(hay: &[u8], start: usize, end: usize, info: &KeywordInfo) -> bool {
-    let word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-    let before_ok = !info.bound_start || start == 0 || !word(hay[start - 1]);
-    let after_ok = !info.bound_end || end >= hay.len() || !word(hay[end]);
-    before_ok && after_ok
 }
 
 fn managed_draft(s: SourcedSpec) -> Draft {
@@ -357,7 +346,10 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
             format!("is {}; it must be 1 to 300", d.max_distance),
         ));
     }
-    let trigger = analyze::trigger(&hir, d.keyword_required);
+    let trigger = analyze::trigger(&hir, d.keyword_required, CLUSTER_GAP);
+    let gaps = analyze::digit_gaps(&hir);
+    let digit_pre = gaps.pre.unwrap_or(max_len).min(max_len);
+    let digit_suf = gaps.suf.unwrap_or(max_len).min(max_len);
     Ok(Detector {
         id: d.id,
         name: d.name,
@@ -378,8 +370,10 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
         trigger,
         source: d.source,
         spec: d.spec,
-        ignore_words: d.ignore_words.into_iter().map(String::into_bytes).collect(),
+        ignore_words: build_ac(&d.ignore_words, MatchKind::Standard)?,
         fallback_for,
+        digit_pre,
+        digit_suf,
         regex,
     })
 }
@@ -397,77 +391,57 @@ fn keyword_variants(k: &str) -> Vec<String> {
 }
 
 fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
-    // Keyword automaton: every variant of every keyword.
+    // Keyword scanner: every variant of every keyword, each knowing its detectors.
     let mut kw_patterns: Vec<String> = Vec::new();
     let mut keyword_info: Vec<KeywordInfo> = Vec::new();
     for (i, d) in detectors.iter().enumerate() {
         let id = DetectorId(i as u16);
-        for k in &d.keywords {
-            for v in keyword_variants(k) {
-                match kw_patterns.iter().position(|p| *p == v) {
-                    Some(j) => {
-                        if !keyword_info[j].detectors.contains(&id) {
-                            keyword_info[j].detectors.push(id);
-                        }
-                    }
-                    None => {
-                        let bytes = v.as_bytes();
-                        keyword_info.push(KeywordInfo {
-                            detectors: vec![id],
-                            bound_start: bytes.first().is_some_and(|b| b.is_ascii_alphanumeric()),
-                            bound_end: bytes.last().is_some_and(|b| b.is_ascii_alphanumeric()),
-                        });
-                        kw_patterns.push(v);
-                    }
+        for v in d.keywords.iter().flat_map(|k| keyword_variants(k)) {
+            let j = match kw_patterns.iter().position(|p| *p == v) {
+                Some(j) => j,
+                None => {
+                    kw_patterns.push(v);
+                    keyword_info.push(KeywordInfo {
+                        detectors: Vec::new(),
+                        triggers: Vec::new(),
+                    });
+                    kw_patterns.len() - 1
+                }
+            };
+            let info = &mut keyword_info[j];
+            if !info.detectors.contains(&id) {
+                info.detectors.push(id);
+                if d.trigger == Trigger::Keyword {
+                    info.triggers.push(id);
                 }
             }
         }
     }
     let keyword_max_len = kw_patterns.iter().map(String::len).max().unwrap_or(0);
-    let keywords = build_ac(&kw_patterns, Some(AhoCorasickKind::DFA))?;
+    let keywords = KeywordScanner::new(kw_patterns.into_iter().map(String::into_bytes).collect());
 
-    // Anchor automaton: literal prefixes + keywords of keyword-triggered detectors.
+    // Anchor automaton: literal prefixes only (few, so Aho-Corasick uses Teddy).
     let mut anchor_patterns: Vec<Vec<u8>> = Vec::new();
-    let mut anchor_kinds: Vec<AnchorKind> = Vec::new();
+    let mut anchor_detectors: Vec<Vec<DetectorId>> = Vec::new();
     let mut bytes: Vec<(u8, Vec<DetectorId>)> = Vec::new();
     let mut pairs: Vec<Vec<DetectorId>> = vec![Vec::new(); 26 * 26];
     let mut digits: Vec<(u32, DetectorId)> = Vec::new();
     let mut unfiltered = Vec::new();
-    let mut add_anchor = |pat: Vec<u8>, id: DetectorId, keyword: bool| {
-        let pos = anchor_patterns
-            .iter()
-            .zip(&anchor_kinds)
-            .position(|(p, k)| *p == pat && matches!(k, AnchorKind::Keyword(_)) == keyword);
-        let list = match pos {
-            Some(j) => match &mut anchor_kinds[j] {
-                AnchorKind::Prefix(l) | AnchorKind::Keyword(l) => l,
-            },
-            None => {
-                anchor_patterns.push(pat);
-                anchor_kinds.push(if keyword {
-                    AnchorKind::Keyword(Vec::new())
-                } else {
-                    AnchorKind::Prefix(Vec::new())
-                });
-                match anchor_kinds.last_mut() {
-                    Some(AnchorKind::Prefix(l) | AnchorKind::Keyword(l)) => l,
-                    None => return,
-                }
-            }
-        };
-        if !list.contains(&id) {
-            list.push(id);
-        }
-    };
     for (i, d) in detectors.iter().enumerate() {
         let id = DetectorId(i as u16);
         match &d.trigger {
-            Trigger::Literal(lits) => lits.iter().for_each(|l| add_anchor(l.clone(), id, false)),
-            Trigger::Keyword => d
-                .keywords
-                .iter()
-                .flat_map(|k| keyword_variants(k))
-                .for_each(|v| add_anchor(v.into_bytes(), id, true)),
+            Trigger::Literal(lits) => {
+                for l in lits {
+                    match anchor_patterns.iter().position(|p| p == l) {
+                        Some(j) => anchor_detectors[j].push(id),
+                        None => {
+                            anchor_patterns.push(l.clone());
+                            anchor_detectors.push(vec![id]);
+                        }
+                    }
+                }
+            }
+            Trigger::Keyword => {}
             Trigger::Pair(ps) => {
                 for p in ps {
                     pairs[usize::from(p[0] - b'A') * 26 + usize::from(p[1] - b'A')].push(id);
@@ -482,7 +456,36 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         }
     }
     digits.sort_unstable();
-    let anchors = build_ac(&anchor_patterns, None)?;
+    let dets = &detectors;
+    let digits_free: Vec<(u32, DetectorId)> = digits
+        .iter()
+        .copied()
+        .filter(|(_, id)| !dets[id.index()].keyword_required)
+        .collect();
+    let kw_digits = || {
+        digits
+            .iter()
+            .filter(|(_, id)| dets[id.index()].keyword_required)
+    };
+    let digits_kw_reach = kw_digits()
+        .map(|(_, id)| {
+            let d = &dets[id.index()];
+            d.max_distance + d.digit_pre.max(d.digit_suf)
+        })
+        .max()
+        .unwrap_or(0)
+        + keyword_max_len;
+    let anchors = build_ac(&anchor_patterns, MatchKind::LeftmostLongest)?;
+    let anchor_prefixes = anchor_patterns
+        .iter()
+        .map(|p| {
+            (0..anchor_patterns.len())
+                .filter(|&j| {
+                    anchor_patterns[j].len() < p.len() && p.starts_with(&anchor_patterns[j])
+                })
+                .collect()
+        })
+        .collect();
     let has_pairs = pairs.iter().any(|p| !p.is_empty());
     let max_len = detectors.iter().map(|d| d.max_len).max().unwrap_or(0);
     let max_distance = detectors.iter().map(|d| d.max_distance).max().unwrap_or(0);
@@ -490,7 +493,9 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         overlap: max_len + max_distance + keyword_max_len + CLUSTER_GAP + 1,
         detectors,
         anchors,
-        anchor_kinds,
+        anchor_detectors,
+        anchor_prefixes,
+        anchor_patterns,
         keywords,
         keyword_info,
         keyword_max_len,
@@ -498,20 +503,21 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         pairs,
         has_pairs,
         digits,
+        digits_free,
+        digits_kw_reach,
         unfiltered,
     })
 }
 
 fn build_ac<P: AsRef<[u8]>>(
     patterns: &[P],
-    kind: Option<AhoCorasickKind>,
+    kind: MatchKind,
 ) -> Result<Option<AhoCorasick>, LoadError> {
     if patterns.is_empty() {
         return Ok(None);
     }
     AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(kind)
+        .match_kind(kind)
         .build(patterns)
         .map(Some)
         .map_err(|e| LoadError::Parse {

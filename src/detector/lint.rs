@@ -9,7 +9,6 @@
 use std::fmt;
 
 use super::analyze::Trigger;
-use super::compile::CLUSTER_GAP;
 use super::{DetectorId, DetectorSet};
 use crate::matcher::Matcher;
 
@@ -100,18 +99,6 @@ pub fn lint(set: &DetectorSet) -> Vec<Diagnostic> {
                     ),
                 );
             }
-            if let Trigger::Digits(min) = d.trigger {
-                for m in &ex.matches {
-                    if let Some(pos) = ex.text.find(m.as_str()) {
-                        if !digits_in_one_cluster(&hay[pos..pos + m.len()], min) {
-                            diag(
-                                Level::Error,
-                                format!("example {}: match {m:?} spreads its digits over gaps longer than {CLUSTER_GAP} bytes; the digit trigger would miss it", n + 1),
-                            );
-                        }
-                    }
-                }
-            }
         }
         for (n, neg) in spec.negatives.iter().enumerate() {
             let hay = neg.text.as_bytes();
@@ -130,13 +117,4 @@ pub fn lint(set: &DetectorSet) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// Whether the digits of `m` form one cluster (no gap over `CLUSTER_GAP`) with ≥ `min`.
-fn digits_in_one_cluster(m: &[u8], min: u32) -> bool {
-    let digits: Vec<usize> = (0..m.len()).filter(|&i| m[i].is_ascii_digit()).collect();
-    digits.len() >= min as usize
-        && digits
-            .windows(2)
-            .all(|w| w[1] - w[0] - 1 <= CLUSTER_GAP && !m[w[0]..w[1]].contains(&b'\n'))
 }

@@ -12,6 +12,7 @@ mod analyze;
 pub(crate) mod builtin;
 pub(crate) mod compile;
 mod jwt;
+pub(crate) mod keywords;
 mod lint;
 mod load;
 pub mod spec;
@@ -82,7 +83,12 @@ pub struct Detector {
     pub source: String,
     /// The as-written spec (examples and negatives are used by the lint).
     pub spec: Option<DetectorSpec>,
-    pub(crate) ignore_words: Vec<Vec<u8>>,
+    /// Ignore words as one automaton (card detectors carry dozens of test numbers).
+    pub(crate) ignore_words: Option<aho_corasick::AhoCorasick>,
+    /// Longest run of non-digits before the first / after the last digit of a match: how
+    /// far a match can reach beyond its digit cluster.
+    pub(crate) digit_pre: usize,
+    pub(crate) digit_suf: usize,
     pub(crate) fallback_for: Option<DetectorId>,
     pub(crate) regex: regex_automata::meta::Regex,
 }
@@ -207,6 +213,17 @@ impl DetectorSet {
         names: impl IntoIterator<Item = &'n [u8]>,
     ) -> ContextKeywords {
         self.inner.context_keywords(names)
+    }
+
+    /// The literals of the anchor automaton (literal prefixes and keyword-trigger
+    /// literals), lower case. Benches track how many there are: past 64 the automaton
+    /// loses its SIMD searcher.
+    pub fn anchor_literals(&self) -> Vec<String> {
+        self.inner
+            .anchor_patterns
+            .iter()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect()
     }
 
     /// Number of detectors per trigger kind, for listings and benches.

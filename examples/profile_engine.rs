@@ -1,0 +1,33 @@
+//! Profiling harness for the detector engine: scans one generated corpus (`prose`, `logs`
+//! or `dense`, 8 MiB) three times with the built-in catalog and prints the throughput.
+//! Meant for `perf record`; the criterion bench (`benches/engine.rs`) is the measurement.
+//!
+//! ```sh
+//! cargo build --profile profiling --example profile_engine
+//! perf record -g ./target/profiling/examples/profile_engine logs
+//! ```
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+#[path = "../benches/corpus.rs"]
+mod corpus;
+
+fn main() {
+    let which = std::env::args().nth(1).unwrap_or_else(|| "prose".into());
+    let hay = match which.as_str() {
+        "prose" => corpus::prose(8 << 20),
+        "logs" => corpus::logs(8 << 20),
+        _ => corpus::dense(8 << 20),
+    };
+    let set = s3pii::DetectorSet::builtin().unwrap();
+    let anchors = set.anchor_literals();
+    eprintln!("{} anchor literals: {anchors:?}", anchors.len());
+    let mut matcher = s3pii::Matcher::new(&set);
+    let start = std::time::Instant::now();
+    let mut found = 0;
+    for _ in 0..3 {
+        found += matcher.scan(&hay).len();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!("{which}: {found} matches, {:.1} MB/s", 3.0 * hay.len() as f64 / secs / 1e6);
+}

@@ -1,0 +1,124 @@
+//! Byte-class bitmasks over 64-byte blocks: bit `i` is set when byte `i` is in the class.
+//!
+//! These feed the two hot scans of the matcher — digits (digit clusters) and word bytes
+//! (keyword starts) — so they use SSE2 on x86-64 (always available there) and a portable
+//! SWAR fallback elsewhere. Both give identical results (tested).
+
+/// Bits for ASCII digits.
+pub(crate) fn digits(block: &[u8; 64]) -> u64 {
+    imp::digits(block)
+}
+
+/// Bits for word bytes of case-folded text: `a-z`, `0-9` and bytes ≥ 0x80.
+pub(crate) fn words(block: &[u8; 64]) -> u64 {
+    imp::words(block)
+}
+
+#[cfg(target_arch = "x86_64")]
+mod imp {
+    use std::arch::x86_64::*;
+
+    /// Unsigned `lo <= b < lo + n` per byte, via the signed compare SSE2 has.
+    #[inline(always)]
+    fn in_range(x: __m128i, lo: u8, n: u8) -> __m128i {
+        // SAFETY: SSE2 is part of the x86-64 baseline; these intrinsics have no other
+        // preconditions.
+        unsafe {
+            let shifted = _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
+            _mm_cmplt_epi8(shifted, _mm_set1_epi8((0x80u8.wrapping_add(n)) as i8))
+        }
+    }
+
+    #[inline(always)]
+    fn lane(block: &[u8; 64], i: usize) -> __m128i {
+        // SAFETY: `i` is 0, 16, 32 or 48, so 16 bytes from `i` are inside the block;
+        // `loadu` has no alignment requirement.
+        unsafe { _mm_loadu_si128(block.as_ptr().add(i).cast()) }
+    }
+
+    pub(super) fn digits(block: &[u8; 64]) -> u64 {
+        let mut mask = 0u64;
+        for i in [0usize, 16, 32, 48] {
+            let m = in_range(lane(block, i), b'0', 10);
+            // SAFETY: SSE2 baseline.
+            let bits = unsafe { _mm_movemask_epi8(m) } as u32 as u64;
+            mask |= bits << i;
+        }
+        mask
+    }
+
+    pub(super) fn words(block: &[u8; 64]) -> u64 {
+        let mut mask = 0u64;
+        for i in [0usize, 16, 32, 48] {
+            let x = lane(block, i);
+            // SAFETY: SSE2 baseline.
+            let bits = unsafe {
+                let m = _mm_or_si128(in_range(x, b'a', 26), in_range(x, b'0', 10));
+                (_mm_movemask_epi8(m) | _mm_movemask_epi8(x)) as u32 as u64
+            };
+            mask |= bits << i;
+        }
+        mask
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+mod imp {
+    pub(super) fn digits(block: &[u8; 64]) -> u64 {
+        super::portable_digits(block)
+    }
+    pub(super) fn words(block: &[u8; 64]) -> u64 {
+        super::portable_words(block)
+    }
+}
+
+/// Packs 8 flag bytes (0 or 1) into 8 bits.
+fn pack8(flags: [u8; 8]) -> u64 {
+    (u64::from_le_bytes(flags).wrapping_mul(0x0102_0408_1020_4080) >> 56) & 0xFF
+}
+
+fn portable_mask(block: &[u8; 64], class: impl Fn(u8) -> bool) -> u64 {
+    let mut mask = 0u64;
+    for (c, chunk) in block.chunks_exact(8).enumerate() {
+        let mut flags = [0u8; 8];
+        for (f, &b) in flags.iter_mut().zip(chunk) {
+            *f = u8::from(class(b));
+        }
+        mask |= pack8(flags) << (c * 8);
+    }
+    mask
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn portable_digits(block: &[u8; 64]) -> u64 {
+    portable_mask(block, |b| b.is_ascii_digit())
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn portable_words(block: &[u8; 64]) -> u64 {
+    portable_mask(block, |b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || b >= 0x80
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simd_and_portable_agree_on_every_byte() {
+        let mut block = [0u8; 64];
+        for start in (0..=255u16).step_by(64) {
+            for (i, b) in block.iter_mut().enumerate() {
+                *b = ((start as usize + i) & 0xFF) as u8;
+            }
+            assert_eq!(digits(&block), portable_digits(&block));
+            assert_eq!(words(&block), portable_words(&block));
+        }
+        let mut b = [b'x'; 64];
+        b[0] = b'7';
+        b[63] = b'0';
+        assert_eq!(digits(&b), 1 | 1 << 63);
+        assert_eq!(portable_digits(&b), 1 | 1 << 63);
+    }
+}
