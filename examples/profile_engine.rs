@@ -29,5 +29,8 @@ fn main() {
         found += matcher.scan(&hay).len();
     }
     let secs = start.elapsed().as_secs_f64();
-    eprintln!("{which}: {found} matches, {:.1} MB/s", 3.0 * hay.len() as f64 / secs / 1e6);
+    eprintln!(
+        "{which}: {found} matches, {:.1} MB/s",
+        3.0 * hay.len() as f64 / secs / 1e6
+    );
 }

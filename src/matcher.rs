@@ -24,7 +24,7 @@ use std::ops::Range;
 use regex_automata::{meta, Anchored, Input};
 
 use crate::allow::AllowList;
-use crate::detector::compile::{Compiled, KeywordRule, CLUSTER_GAP};
+use crate::detector::compile::{AnchorKind, Compiled, DetectorMask, KeywordRule, CLUSTER_GAP};
 use crate::detector::keywords::KeywordHit;
 use crate::detector::{ContextKeywords, Detector, DetectorId, DetectorSet};
 
@@ -74,6 +74,10 @@ pub struct Matcher {
     lower: Vec<u8>,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
+    runs: Vec<(usize, usize)>,
+    regions: Vec<(usize, usize)>,
+    merged: Vec<(usize, usize)>,
+    near: DetectorMask,
     hits: Vec<KeywordHit>,
     raw: Vec<Match>,
     kept_end: Vec<usize>,
@@ -101,6 +105,10 @@ impl Matcher {
             lower: Vec::new(),
             candidates: Vec::new(),
             clusters: Vec::new(),
+            runs: Vec::new(),
+            regions: Vec::new(),
+            merged: Vec::new(),
+            near: DetectorMask::default(),
             hits: Vec::new(),
             raw: Vec::new(),
             kept_end: Vec::new(),
@@ -126,11 +134,11 @@ impl Matcher {
         self.lower.clear();
         self.lower.extend(hay.iter().map(u8::to_ascii_lowercase));
         self.candidates.clear();
+        self.clusters.clear();
         self.raw.clear();
 
         self.anchor_candidates(c, hay);
         self.byte_candidates(c, hay);
-        self.clusters.clear();
         if !c.digits.is_empty() || c.has_pairs {
             self.find_clusters(c, hay);
         }
@@ -143,10 +151,10 @@ impl Matcher {
                 cover: None,
             });
         }
-        self.find_keywords(c, hay);
+        self.find_keywords(c, hay, opts.context);
         for i in 0..self.candidates.len() {
             let cand = self.candidates[i];
-            self.verify(c, hay, cand, &opts);
+            self.verify(c, hay, cand, &opts, false);
         }
         for i in 0..self.clusters.len() {
             let cl = self.clusters[i];
@@ -169,20 +177,42 @@ impl Matcher {
             at = m.start() + 1;
             let p = m.pattern().as_usize();
             for k in std::iter::once(p).chain(c.anchor_prefixes[p].iter().copied()) {
-                self.anchor_hit(c, hay, &c.anchor_detectors[k], m.start());
+                self.anchor_hit(c, hay, &c.anchor_kinds[k], m.start(), m.end());
             }
         }
     }
 
-    fn anchor_hit(&mut self, c: &Compiled, hay: &[u8], ids: &[DetectorId], start: usize) {
+    fn anchor_hit(
+        &mut self,
+        c: &Compiled,
+        hay: &[u8],
+        kind: &AnchorKind,
+        start: usize,
+        end: usize,
+    ) {
+        let (ids, keyword) = match kind {
+            AnchorKind::Prefix(ids) => (ids, false),
+            AnchorKind::Keyword(ids) => (ids, true),
+        };
         for &id in ids {
             let d = &c.detectors[id.index()];
-            self.candidates.push(Candidate {
-                detector: id,
-                from: start,
-                to: (start + d.max_len).min(hay.len()),
-                anchored: true,
-                cover: None,
+            self.candidates.push(if keyword {
+                let reach = d.max_distance + d.max_len;
+                Candidate {
+                    detector: id,
+                    from: start.saturating_sub(reach),
+                    to: (end + reach).min(hay.len()),
+                    anchored: false,
+                    cover: None,
+                }
+            } else {
+                Candidate {
+                    detector: id,
+                    from: start,
+                    to: (start + d.max_len).min(hay.len()),
+                    anchored: true,
+                    cover: None,
+                }
             });
         }
     }
@@ -204,45 +234,42 @@ impl Matcher {
         }
     }
 
-    /// Finds digit clusters: digits joined across at most `CLUSTER_GAP` non-digit bytes
-    /// (never a newline). IBAN-style pairs are checked at every digit run.
+    /// Finds digit clusters: digit runs joined across at most `CLUSTER_GAP` non-digit
+    /// bytes (never a newline). IBAN-style pairs are checked at every digit run.
     fn find_clusters(&mut self, c: &Compiled, hay: &[u8]) {
-        let mut i = 0;
-        while let Some(first) = next_digit(hay, i) {
-            let mut end = digit_run_end(hay, first);
-            let mut digits = end - first;
-            let mut run = first;
-            loop {
-                self.pair_candidates(c, hay, run);
-                let limit = (end + CLUSTER_GAP + 1).min(hay.len());
-                match hay[end..limit]
-                    .iter()
-                    .position(|b| b.is_ascii_digit() || *b == b'\n')
-                {
-                    Some(k) if hay[end + k] != b'\n' => {
-                        run = end + k;
-                        end = digit_run_end(hay, run);
-                        digits += end - run;
-                    }
-                    _ => break,
+        self.runs.clear();
+        digit_runs(hay, &mut self.runs);
+        let mut current: Option<Cluster> = None;
+        for i in 0..self.runs.len() {
+            let (s, e) = self.runs[i];
+            self.pair_candidates(c, hay, s);
+            let n = (e - s) as u32;
+            current = match current {
+                Some(mut cl) if s - cl.end <= CLUSTER_GAP && !hay[cl.end..s].contains(&b'\n') => {
+                    cl.end = e;
+                    cl.digits = cl.digits.saturating_add(n);
+                    Some(cl)
                 }
-            }
-            self.clusters.push(Cluster {
-                start: first,
-                end,
-                digits: u32::try_from(digits).unwrap_or(u32::MAX),
-            });
-            i = end;
+                other => {
+                    self.clusters.extend(other);
+                    Some(Cluster {
+                        start: s,
+                        end: e,
+                        digits: n,
+                    })
+                }
+            };
         }
+        self.clusters.extend(current);
     }
 
-    /// Runs the digit-triggered detectors on one cluster. The keyword hits near the
-    /// cluster are looked up once; detectors needing an absent keyword cost nothing more.
+    /// Runs the digit-triggered detectors on one cluster. The keywords near the cluster
+    /// are gathered once into a detector bitset; detectors needing an absent keyword cost
+    /// one bit test.
     fn verify_cluster(&mut self, c: &Compiled, hay: &[u8], cl: Cluster, opts: &ScanOptions<'_>) {
-        let (lo, hi) = (
-            cl.start.saturating_sub(c.digits_kw_reach),
-            cl.end + c.digits_kw_reach,
-        );
+        let qualifying = c.digits.partition_point(|(min, _)| *min <= cl.digits);
+        let reach = c.digits_kw_reach[qualifying];
+        let (lo, hi) = (cl.start.saturating_sub(reach), cl.end + reach);
         let first = self.hits.partition_point(|h| h.start < lo);
         let last = first + self.hits[first..].partition_point(|h| h.start <= hi);
         let list = if first == last && opts.context.is_none() {
@@ -250,17 +277,21 @@ impl Matcher {
         } else {
             &c.digits
         };
+        if first < last {
+            self.near.clear();
+            self.near.0.resize(c.detectors.len().div_ceil(64), 0);
+            for h in &self.hits[first..last] {
+                self.near
+                    .union_with(&c.keyword_info[h.keyword as usize].mask);
+            }
+        }
         for &(min, id) in list {
             if min > cl.digits {
                 break;
             }
             let d = &c.detectors[id.index()];
-            if d.keyword_required
-                && !opts.context.is_some_and(|x| x.contains(id))
-                && !self.hits[first..last]
-                    .iter()
-                    .any(|h| c.keyword_info[h.keyword as usize].detectors.contains(&id))
-            {
+            let has_keyword = first < last && self.near.contains(id);
+            if d.keyword_required && !has_keyword && !opts.context.is_some_and(|x| x.contains(id)) {
                 continue;
             }
             let cand = Candidate {
@@ -270,7 +301,8 @@ impl Matcher {
                 anchored: false,
                 cover: Some((cl.start, cl.end)),
             };
-            self.verify(c, hay, cand, opts);
+            // The bitset used the widest reach of any detector; check this one's window.
+            self.verify(c, hay, cand, opts, false);
         }
     }
 
@@ -294,24 +326,55 @@ impl Matcher {
         }
     }
 
-    /// Finds every keyword in the text (one pass of the word-start scanner) and turns hits
-    /// of keyword-triggered detectors into candidate windows.
-    fn find_keywords(&mut self, c: &Compiled, hay: &[u8]) {
+    /// Finds keyword hits in the merged windows of every candidate and digit cluster that
+    /// needs a keyword — never over the whole text.
+    fn find_keywords(&mut self, c: &Compiled, hay: &[u8], context: Option<&ContextKeywords>) {
         self.hits.clear();
-        c.keywords.scan(&self.lower, 0, hay.len(), &mut self.hits);
-        for h in &self.hits {
-            for &id in &c.keyword_info[h.keyword as usize].triggers {
-                let d = &c.detectors[id.index()];
-                let reach = d.max_distance + d.max_len;
-                self.candidates.push(Candidate {
-                    detector: id,
-                    from: h.start.saturating_sub(reach),
-                    to: (h.end + reach).min(hay.len()),
-                    anchored: false,
-                    cover: None,
-                });
+        self.regions.clear();
+        let pad = c.keyword_max_len;
+        for cand in &self.candidates {
+            let d = &c.detectors[cand.detector.index()];
+            if !d.keyword_required || context.is_some_and(|x| x.contains(cand.detector)) {
+                continue;
             }
+            let reach = d.max_distance + pad;
+            self.regions.push((
+                cand.from.saturating_sub(reach),
+                (cand.to + reach).min(hay.len()),
+            ));
         }
+        // Clusters come in text order; only the few candidate regions need sorting.
+        self.regions.sort_unstable();
+        let cluster_regions = self
+            .clusters
+            .iter()
+            .filter(|cl| cl.digits >= c.digits_kw_min)
+            .map(|cl| {
+                let reach =
+                    c.digits_kw_reach[c.digits.partition_point(|(min, _)| *min <= cl.digits)];
+                (
+                    cl.start.saturating_sub(reach),
+                    (cl.end + reach).min(hay.len()),
+                )
+            });
+        let mut merged: Vec<(usize, usize)> = std::mem::take(&mut self.merged);
+        merged.clear();
+        let mut push = |(s, e): (usize, usize)| match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        };
+        let mut extra = self.regions.iter().copied().peekable();
+        for r in cluster_regions {
+            while let Some(x) = extra.next_if(|x| x.0 <= r.0) {
+                push(x);
+            }
+            push(r);
+        }
+        extra.for_each(&mut push);
+        for &(s, e) in &merged {
+            c.keywords.scan(&self.lower, s, e, &mut self.hits);
+        }
+        self.merged = merged;
     }
 
     /// With `window`, `start..end` is a candidate window rather than a match, and any
@@ -354,11 +417,20 @@ impl Matcher {
         false
     }
 
-    fn verify(&mut self, c: &Compiled, hay: &[u8], cand: Candidate, opts: &ScanOptions<'_>) {
+    /// Runs a candidate's regex and checks. `keyword_seen`: the caller already found a
+    /// keyword of this detector within reach of the window.
+    fn verify(
+        &mut self,
+        c: &Compiled,
+        hay: &[u8],
+        cand: Candidate,
+        opts: &ScanOptions<'_>,
+        keyword_seen: bool,
+    ) {
         let id = cand.detector;
         let d = &c.detectors[id.index()];
         let need_keyword = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
-        if need_keyword && !self.keyword_near(c, id, cand.from, cand.to, true) {
+        if need_keyword && !keyword_seen && !self.keyword_near(c, id, cand.from, cand.to, true) {
             return;
         }
         let mut at = cand.from;
@@ -543,29 +615,49 @@ fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
     !allow.is_some_and(|a| a.is_allowed(bytes))
 }
 
-/// The next ASCII digit at or after `i`, 64 bytes at a time.
-fn next_digit(hay: &[u8], mut i: usize) -> Option<usize> {
-    while let Some(block) = hay
-        .get(i..i + 64)
-        .and_then(|b| <&[u8; 64]>::try_from(b).ok())
-    {
-        let mask = crate::bytemask::digits(block);
-        if mask != 0 {
-            return Some(i + mask.trailing_zeros() as usize);
+/// Appends every maximal run of ASCII digits as `(start, end)`, in order. Works on
+/// 64-byte digit masks: run starts and ends are the mask's 0→1 and 1→0 transitions, so a
+/// block without digits costs one mask.
+fn digit_runs(hay: &[u8], runs: &mut Vec<(usize, usize)>) {
+    let mut i = 0;
+    let mut in_run = false;
+    let mut run_start = 0;
+    while i < hay.len() {
+        let n = (hay.len() - i).min(64);
+        let mask = match hay
+            .get(i..i + 64)
+            .and_then(|b| <&[u8; 64]>::try_from(b).ok())
+        {
+            Some(block) => crate::bytemask::digits(block),
+            None => hay[i..]
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (k, b)| m | u64::from(b.is_ascii_digit()) << k),
+        };
+        if mask == 0 && !in_run {
+            i += n;
+            continue;
         }
-        i += 64;
+        let valid = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+        let shifted = (mask << 1) | u64::from(in_run);
+        let starts = mask & !shifted;
+        let ends = !mask & shifted & valid;
+        let mut t = starts | ends;
+        while t != 0 {
+            let b = t.trailing_zeros();
+            t &= t - 1;
+            if starts >> b & 1 == 1 {
+                run_start = i + b as usize;
+            } else {
+                runs.push((run_start, i + b as usize));
+            }
+        }
+        in_run = mask >> (n - 1) & 1 == 1;
+        i += n;
     }
-    hay.get(i..)?
-        .iter()
-        .position(u8::is_ascii_digit)
-        .map(|k| i + k)
-}
-
-fn digit_run_end(hay: &[u8], i: usize) -> usize {
-    hay[i..]
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .map_or(hay.len(), |k| i + k)
+    if in_run {
+        runs.push((run_start, hay.len()));
+    }
 }
 
 #[cfg(test)]
@@ -573,13 +665,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn next_digit_finds_every_position() {
-        let mut hay = vec![b'a'; 100];
-        for p in [0usize, 31, 32, 63, 64, 99] {
-            hay.iter_mut().for_each(|b| *b = b'a');
-            hay[p] = b'7';
-            assert_eq!(next_digit(&hay, 0), Some(p));
-            assert_eq!(next_digit(&hay, p + 1), None);
+    fn digit_runs_are_exact_at_every_offset() {
+        for len in [1usize, 63, 64, 65, 127, 128, 200] {
+            let mut rng = 12345u64;
+            let hay: Vec<u8> = (0..len)
+                .map(|_| {
+                    rng ^= rng << 13;
+                    rng ^= rng >> 7;
+                    rng ^= rng << 17;
+                    if rng % 3 == 0 {
+                        b'a'
+                    } else {
+                        b'0' + (rng % 10) as u8
+                    }
+                })
+                .collect();
+            let mut expected = Vec::new();
+            let mut k = 0;
+            while k < hay.len() {
+                if hay[k].is_ascii_digit() {
+                    let s = k;
+                    while k < hay.len() && hay[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    expected.push((s, k));
+                } else {
+                    k += 1;
+                }
+            }
+            let mut got = Vec::new();
+            digit_runs(&hay, &mut got);
+            assert_eq!(got, expected, "len {len}");
         }
     }
 }

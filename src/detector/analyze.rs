@@ -17,9 +17,13 @@ pub enum Trigger {
     Pair(Vec<[u8; 2]>),
     /// Every match contains this byte; memchr finds it.
     Byte(u8),
-    /// Every match contains at least this many ASCII digits; the regex runs around digit
-    /// clusters that have at least that many.
+    /// Every match contains at least this many ASCII digits, all in one digit cluster; the
+    /// regex runs on a tight window around clusters that have at least that many.
     Digits(u32),
+    /// Every match contains a digit, but its digits may lie in several clusters (a
+    /// textual date): the regex runs on a full-length window around every cluster.
+    /// Only for keyword-required detectors, so a keyword is checked first.
+    LooseDigits,
     /// The detector needs a keyword and its matches may contain no digit: the regex runs
     /// around keyword hits.
     Keyword,
@@ -35,6 +39,7 @@ impl Trigger {
             Trigger::Pair(_) => "pair",
             Trigger::Byte(_) => "byte",
             Trigger::Digits(_) => "digits",
+            Trigger::LooseDigits => "loose-digits",
             Trigger::Keyword => "keyword",
             Trigger::Unfiltered => "unfiltered",
         }
@@ -53,7 +58,8 @@ const MAX_TRIGGER_LITERALS: usize = 16;
 /// digits further apart.
 pub fn trigger(hir: &Hir, keyword_required: bool, max_gap: usize) -> Trigger {
     let gap_ok = digit_gaps(hir).gap.is_some_and(|g| g <= max_gap);
-    let digits = if gap_ok { min_digits(hir) } else { 0 };
+    let all_digits = min_digits(hir);
+    let digits = if gap_ok { all_digits } else { 0 };
     let mut extractor = Extractor::new();
     extractor
         .kind(ExtractKind::Prefix)
@@ -100,6 +106,9 @@ pub fn trigger(hir: &Hir, keyword_required: bool, max_gap: usize) -> Trigger {
     }
     if digits > 0 {
         return Trigger::Digits(digits);
+    }
+    if keyword_required && all_digits > 0 {
+        return Trigger::LooseDigits;
     }
     if keyword_required {
         return Trigger::Keyword;
@@ -415,10 +424,11 @@ mod tests {
         assert_eq!(g(r"[A-Z]{4}"), None);
         assert_eq!(g(r"(?:[0-9]|[A-Z]{5})[0-9]"), Some(0));
         assert_eq!(g(r"[0-9](?:[A-Z]{5})?[0-9]"), Some(5));
-        // A textual date cannot use the digit trigger; with a keyword it uses the keyword.
+        // A textual date cannot use the tight digit trigger; with a keyword it uses the
+        // loose one.
         assert_eq!(
             trigger(&parse(r"[0-9]{1,2} (?:May|June) [0-9]{4}"), true, 3),
-            Trigger::Keyword
+            Trigger::LooseDigits
         );
         assert_eq!(
             trigger(&parse(r"[0-9]{2}/[0-9]{2}/[0-9]{4}"), true, 3),

@@ -75,8 +75,41 @@ impl Check {
 pub(crate) struct KeywordInfo {
     /// Detectors having this keyword.
     pub detectors: Vec<DetectorId>,
-    /// Those of them that are keyword-triggered (a hit makes a candidate window).
-    pub triggers: Vec<DetectorId>,
+    /// The same, as a bitset over detector indexes.
+    pub mask: DetectorMask,
+}
+
+/// A set of detectors as a bitset (one bit per detector index).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct DetectorMask(pub Vec<u64>);
+
+impl DetectorMask {
+    pub fn new(detectors: usize) -> DetectorMask {
+        DetectorMask(vec![0; detectors.div_ceil(64)])
+    }
+    pub fn insert(&mut self, id: DetectorId) {
+        self.0[id.index() / 64] |= 1 << (id.index() % 64);
+    }
+    pub fn contains(&self, id: DetectorId) -> bool {
+        self.0
+            .get(id.index() / 64)
+            .is_some_and(|w| w & (1 << (id.index() % 64)) != 0)
+    }
+    pub fn union_with(&mut self, other: &DetectorMask) {
+        self.0.iter_mut().zip(&other.0).for_each(|(a, b)| *a |= b);
+    }
+    pub fn clear(&mut self) {
+        self.0.iter_mut().for_each(|w| *w = 0);
+    }
+}
+
+/// What a hit of the anchor automaton means.
+#[derive(Debug)]
+pub(crate) enum AnchorKind {
+    /// A literal prefix of these detectors' matches.
+    Prefix(Vec<DetectorId>),
+    /// A literal inside a keyword of these keyword-triggered detectors.
+    Keyword(Vec<DetectorId>),
 }
 
 /// The compiled detector set.
@@ -85,8 +118,7 @@ pub(crate) struct Compiled {
     pub detectors: Vec<Detector>,
     pub overlap: usize,
     pub anchors: Option<AhoCorasick>,
-    /// Detectors of each anchor pattern.
-    pub anchor_detectors: Vec<Vec<DetectorId>>,
+    pub anchor_kinds: Vec<AnchorKind>,
     /// For each anchor pattern, the other patterns that are proper prefixes of it (a
     /// leftmost-longest search reports only the longest at a position).
     pub anchor_prefixes: Vec<Vec<usize>>,
@@ -103,8 +135,11 @@ pub(crate) struct Compiled {
     pub digits: Vec<(u32, DetectorId)>,
     /// The same, only detectors that need no keyword.
     pub digits_free: Vec<(u32, DetectorId)>,
-    /// How far around a digit cluster a keyword can matter.
-    pub digits_kw_reach: usize,
+    /// How far around a digit cluster a keyword can matter, for a cluster that qualifies
+    /// for `digits[..k]`: `digits_kw_reach[k]`.
+    pub digits_kw_reach: Vec<usize>,
+    /// Fewest digits of any keyword-requiring digit detector (`u32::MAX` if none).
+    pub digits_kw_min: u32,
     pub unfiltered: Vec<DetectorId>,
 }
 
@@ -347,9 +382,16 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
         ));
     }
     let trigger = analyze::trigger(&hir, d.keyword_required, CLUSTER_GAP);
+    // How far a match reaches beyond its digit cluster: its non-digit prefix and suffix for
+    // the tight digit trigger; its whole length when its digits may span clusters.
     let gaps = analyze::digit_gaps(&hir);
-    let digit_pre = gaps.pre.unwrap_or(max_len).min(max_len);
-    let digit_suf = gaps.suf.unwrap_or(max_len).min(max_len);
+    let (digit_pre, digit_suf) = match trigger {
+        Trigger::Digits(_) => (
+            gaps.pre.unwrap_or(max_len).min(max_len),
+            gaps.suf.unwrap_or(max_len).min(max_len),
+        ),
+        _ => (max_len, max_len),
+    };
     Ok(Detector {
         id: d.id,
         name: d.name,
@@ -403,7 +445,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
                     kw_patterns.push(v);
                     keyword_info.push(KeywordInfo {
                         detectors: Vec::new(),
-                        triggers: Vec::new(),
+                        mask: DetectorMask::new(detectors.len()),
                     });
                     kw_patterns.len() - 1
                 }
@@ -411,18 +453,36 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             let info = &mut keyword_info[j];
             if !info.detectors.contains(&id) {
                 info.detectors.push(id);
-                if d.trigger == Trigger::Keyword {
-                    info.triggers.push(id);
-                }
+                info.mask.insert(id);
             }
         }
     }
     let keyword_max_len = kw_patterns.iter().map(String::len).max().unwrap_or(0);
     let keywords = KeywordScanner::new(kw_patterns.into_iter().map(String::into_bytes).collect());
 
-    // Anchor automaton: literal prefixes only (few, so Aho-Corasick uses Teddy).
+    // Anchor automaton: literal prefixes, and literals inside the keywords of the few
+    // keyword-triggered detectors (few enough for Aho-Corasick's SIMD searcher).
     let mut anchor_patterns: Vec<Vec<u8>> = Vec::new();
-    let mut anchor_detectors: Vec<Vec<DetectorId>> = Vec::new();
+    let mut anchor_kinds: Vec<AnchorKind> = Vec::new();
+    let mut add_anchor = |pat: Vec<u8>, id: DetectorId, keyword: bool| {
+        let existing = anchor_patterns
+            .iter()
+            .zip(&anchor_kinds)
+            .position(|(p, k)| *p == pat && matches!(k, AnchorKind::Keyword(_)) == keyword);
+        let j = existing.unwrap_or_else(|| {
+            anchor_patterns.push(pat);
+            anchor_kinds.push(if keyword {
+                AnchorKind::Keyword(Vec::new())
+            } else {
+                AnchorKind::Prefix(Vec::new())
+            });
+            anchor_kinds.len() - 1
+        });
+        let (AnchorKind::Prefix(list) | AnchorKind::Keyword(list)) = &mut anchor_kinds[j];
+        if !list.contains(&id) {
+            list.push(id);
+        }
+    };
     let mut bytes: Vec<(u8, Vec<DetectorId>)> = Vec::new();
     let mut pairs: Vec<Vec<DetectorId>> = vec![Vec::new(); 26 * 26];
     let mut digits: Vec<(u32, DetectorId)> = Vec::new();
@@ -430,18 +490,10 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
     for (i, d) in detectors.iter().enumerate() {
         let id = DetectorId(i as u16);
         match &d.trigger {
-            Trigger::Literal(lits) => {
-                for l in lits {
-                    match anchor_patterns.iter().position(|p| p == l) {
-                        Some(j) => anchor_detectors[j].push(id),
-                        None => {
-                            anchor_patterns.push(l.clone());
-                            anchor_detectors.push(vec![id]);
-                        }
-                    }
-                }
-            }
-            Trigger::Keyword => {}
+            Trigger::Literal(lits) => lits.iter().for_each(|l| add_anchor(l.clone(), id, false)),
+            Trigger::Keyword => anchor_literals(&d.keywords)
+                .into_iter()
+                .for_each(|l| add_anchor(l, id, true)),
             Trigger::Pair(ps) => {
                 for p in ps {
                     pairs[usize::from(p[0] - b'A') * 26 + usize::from(p[1] - b'A')].push(id);
@@ -452,6 +504,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
                 None => bytes.push((*b, vec![id])),
             },
             Trigger::Digits(n) => digits.push((*n, id)),
+            Trigger::LooseDigits => digits.push((1, id)),
             Trigger::Unfiltered => unfiltered.push(id),
         }
     }
@@ -467,14 +520,28 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             .iter()
             .filter(|(_, id)| dets[id.index()].keyword_required)
     };
-    let digits_kw_reach = kw_digits()
-        .map(|(_, id)| {
-            let d = &dets[id.index()];
-            d.max_distance + d.digit_pre.max(d.digit_suf)
-        })
-        .max()
-        .unwrap_or(0)
-        + keyword_max_len;
+    let digits_kw_min = kw_digits().map(|(n, _)| *n).min().unwrap_or(u32::MAX);
+    // A keyword of detector d matters up to its proximity + its reach past the cluster +
+    // its own longest keyword before the window.
+    let kw_len = |d: &Detector| {
+        d.keywords
+            .iter()
+            .flat_map(|k| keyword_variants(k))
+            .map(|v| v.len())
+            .max()
+            .unwrap_or(0)
+    };
+    let mut digits_kw_reach = vec![0];
+    for (_, id) in &digits {
+        let d = &dets[id.index()];
+        let reach = if d.keyword_required {
+            d.max_distance + d.digit_pre.max(d.digit_suf) + kw_len(d)
+        } else {
+            0
+        };
+        let prev = digits_kw_reach.last().copied().unwrap_or(0);
+        digits_kw_reach.push(prev.max(reach));
+    }
     let anchors = build_ac(&anchor_patterns, MatchKind::LeftmostLongest)?;
     let anchor_prefixes = anchor_patterns
         .iter()
@@ -493,7 +560,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         overlap: max_len + max_distance + keyword_max_len + CLUSTER_GAP + 1,
         detectors,
         anchors,
-        anchor_detectors,
+        anchor_kinds,
         anchor_prefixes,
         anchor_patterns,
         keywords,
@@ -505,8 +572,42 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         digits,
         digits_free,
         digits_kw_reach,
+        digits_kw_min,
         unfiltered,
     })
+}
+
+/// Literals that every keyword variant of a keyword-triggered detector contains: the
+/// longest word of a keyword when it has at least 5 bytes (`reisepass` for
+/// `reisepass-nr`; the `_`, `-` and no-space forms keep every word intact), else the
+/// variants themselves; minus any literal that contains another. They only find candidate
+/// windows: the exact keyword rule is applied after.
+fn anchor_literals(keywords: &[String]) -> Vec<Vec<u8>> {
+    let mut lits: Vec<Vec<u8>> = Vec::new();
+    for k in keywords {
+        let lower = k.trim().to_lowercase();
+        let longest = lower
+            .split([' ', '_', '-'])
+            .max_by_key(|w| w.len())
+            .unwrap_or("");
+        if longest.len() >= 5 {
+            lits.push(longest.as_bytes().to_vec());
+        } else {
+            lits.extend(keyword_variants(k).into_iter().map(String::into_bytes));
+        }
+    }
+    lits.sort_unstable_by_key(|l| (l.len(), l.clone()));
+    lits.dedup();
+    let mut minimal: Vec<Vec<u8>> = Vec::new();
+    for l in lits {
+        if !minimal
+            .iter()
+            .any(|m| l.windows(m.len()).any(|w| w == m.as_slice()))
+        {
+            minimal.push(l);
+        }
+    }
+    minimal
 }
 
 fn build_ac<P: AsRef<[u8]>>(
@@ -542,6 +643,39 @@ mod tests {
             ]
         );
         assert_eq!(keyword_variants("ssn"), vec!["ssn"]);
+    }
+
+    #[test]
+    fn anchor_literals_are_few_and_contained_in_every_keyword() {
+        let kws: Vec<String> = [
+            "patente di guida",
+            "reisepass-nr",
+            "dob",
+            "date of birth",
+            "secret key",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let lits = anchor_literals(&kws);
+        for k in &kws {
+            for v in keyword_variants(k) {
+                let found = lits
+                    .iter()
+                    .any(|l| v.as_bytes().windows(l.len()).any(|w| w == l.as_slice()));
+                assert!(found, "{v}");
+            }
+        }
+        assert_eq!(
+            lits,
+            vec![
+                b"dob".to_vec(),
+                b"birth".to_vec(),
+                b"secret".to_vec(),
+                b"patente".to_vec(),
+                b"reisepass".to_vec()
+            ]
+        );
     }
 
     #[test]
