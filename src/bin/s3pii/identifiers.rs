@@ -133,6 +133,7 @@ fn trigger_text(t: &Trigger) -> String {
         ),
         Trigger::Byte(b) => format!("byte {:?}", char::from(*b)),
         Trigger::Digits(n) => format!("digits >= {n}"),
+        Trigger::LooseDigits => "loose digits".into(),
         Trigger::Keyword => "keyword".into(),
         Trigger::Unfiltered => "unfiltered".into(),
     }
