@@ -22,9 +22,15 @@
 
 mod allow;
 mod bytemask;
+pub mod decode;
 pub mod detector;
 mod error;
+pub mod location;
 mod matcher;
+pub mod object;
+pub mod report;
+pub mod scan;
+pub mod source;
 
 pub use allow::AllowList;
 pub use detector::{

@@ -133,6 +133,28 @@ pub enum Selection {
     Recommended,
     /// No managed identifiers (custom identifiers only).
     None,
+    /// s3pii's default: Macie's recommended set, plus e-mail addresses, every IBAN and
+    /// every identifier validated by a checksum (national and tax ids, cards).
+    Default,
+}
+
+impl Selection {
+    /// Whether a detector is in this base selection.
+    pub fn includes(&self, spec: &DetectorSpec) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Recommended => spec.recommended,
+            Selection::None => false,
+            Selection::Default => {
+                spec.recommended
+                    || spec.id == "EMAIL_ADDRESS"
+                    || spec
+                        .validator
+                        .as_deref()
+                        .is_some_and(|v| !matches!(v, "date" | "lat_long"))
+            }
+        }
+    }
 }
 
 impl DetectorSet {
@@ -168,12 +190,8 @@ impl DetectorSet {
         let chosen = all
             .into_iter()
             .filter(|s| {
-                let base = match selection {
-                    Selection::All => true,
-                    Selection::Recommended => s.spec.recommended,
-                    Selection::None => false,
-                };
-                (base || include.contains(&s.spec.id)) && !exclude.contains(&s.spec.id)
+                (selection.includes(&s.spec) || include.contains(&s.spec.id))
+                    && !exclude.contains(&s.spec.id)
             })
             .collect();
         DetectorSet::build(chosen, custom)

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod identifiers;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Scan files, directories or stdin; write Macie findings and discovery results.
+    Scan(scan::ScanArgs),
     /// List, lint and try out detectors (managed and custom data identifiers).
     #[command(subcommand)]
     Identifiers(identifiers::Command),
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Identifiers(cmd) => identifiers::run(cmd),
+        Command::Scan(args) => scan::run(args),
     };
     match result {
         Ok(code) => code,

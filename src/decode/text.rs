@@ -1,0 +1,232 @@
+//! Plain text: streamed in overlapping chunks through the matcher, occurrences located as
+//! Macie `lineRanges` (1-based lines, 1-based start column counted in characters).
+//!
+//! Memory stays bounded by `chunk_len × threads + overlap` whatever the object size: the
+//! reader is drained batch by batch, and a batch larger than one chunk is scanned in
+//! parallel chunks on the caller's rayon pool. Chunks overlap by
+//! [`DetectorSet::overlap`](crate::DetectorSet::overlap), so a match across a seam is found
+//! exactly once.
+
+use std::io::{self, Read};
+
+use rayon::prelude::*;
+
+use crate::location::Location;
+use crate::matcher::{Match, Matcher, ScanOptions};
+use crate::report::DetectionCollector;
+use crate::{AllowList, DetectorSet};
+
+/// Settings for one text scan.
+#[derive(Debug, Clone, Copy)]
+pub struct TextScan<'a> {
+    /// The detectors.
+    pub set: &'a DetectorSet,
+    /// Allow list.
+    pub allow: Option<&'a AllowList>,
+    /// Bytes per chunk.
+    pub chunk_len: usize,
+    /// Chunks scanned in parallel per batch (1 = sequential).
+    pub parallel_chunks: usize,
+    /// Whether columns count UTF-8 characters (else bytes).
+    pub utf8: bool,
+}
+
+/// Line/column of a byte position, advanced monotonically through the text.
+#[derive(Debug)]
+struct Cursor {
+    /// Index into the current buffer.
+    at: usize,
+    line: u64,
+    /// 1-based column of `at`.
+    column: u64,
+    utf8: bool,
+}
+
+impl Cursor {
+    fn chars(&self, bytes: &[u8]) -> u64 {
+        if self.utf8 {
+            bytes.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64
+        } else {
+            bytes.len() as u64
+        }
+    }
+
+    fn advance(&mut self, buf: &[u8], to: usize) {
+        let span = &buf[self.at..to];
+        match memchr::memrchr(b'\n', span) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', span).count() as u64;
+                self.column = 1 + self.chars(&span[last + 1..]);
+            }
+            None => self.column += self.chars(span),
+        }
+        self.at = to;
+    }
+}
+
+/// Scans text from `reader`, adding every match to `collector`. Returns the number of
+/// bytes scanned.
+pub fn scan_text<R: Read>(
+    mut reader: R,
+    opts: TextScan<'_>,
+    matcher: &mut Matcher,
+    collector: &mut DetectionCollector,
+) -> io::Result<u64> {
+    let overlap = opts.set.overlap();
+    let chunk_len = opts.chunk_len.max(overlap).max(4096);
+    let batch_len = chunk_len * opts.parallel_chunks.max(1);
+    let mut buf: Vec<u8> = Vec::new();
+    let mut own_start = 0usize;
+    let mut cursor = Cursor {
+        at: 0,
+        line: 1,
+        column: 1,
+        utf8: opts.utf8,
+    };
+    let mut total = 0u64;
+    let mut matches: Vec<Match> = Vec::new();
+    loop {
+        let want = own_start + batch_len + overlap;
+        let eof = fill(&mut reader, &mut buf, want, &mut total)?;
+        let own_end = if eof { buf.len() } else { buf.len() - overlap };
+        matches.clear();
+        scan_batch(&buf, own_start..own_end, &opts, matcher, &mut matches);
+        for m in &matches {
+            cursor.advance(&buf, m.start);
+            let (line, column) = (cursor.line, cursor.column);
+            let end_line = line
+                + memchr::memchr_iter(b'\n', &buf[m.start..m.end.saturating_sub(1).max(m.start)])
+                    .count() as u64;
+            collector.add(m.detector, || Location::Lines {
+                start: line,
+                end: end_line,
+                start_column: column,
+            });
+        }
+        if eof {
+            return Ok(total);
+        }
+        let keep_from = own_end - overlap;
+        cursor.advance(&buf, keep_from.max(cursor.at));
+        let shift = keep_from.min(cursor.at);
+        buf.drain(..shift);
+        cursor.at -= shift;
+        own_start = own_end - shift;
+    }
+}
+
+/// Reads until `buf` holds `want` bytes or the reader ends; returns whether it ended.
+fn fill<R: Read>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    want: usize,
+    total: &mut u64,
+) -> io::Result<bool> {
+    while buf.len() < want {
+        let old = buf.len();
+        buf.resize(want, 0);
+        let n = loop {
+            match reader.read(&mut buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    buf.truncate(old);
+                    return Err(e);
+                }
+            }
+        };
+        buf.truncate(old + n);
+        *total += n as u64;
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Scans `own` of `buf`; more than one chunk's worth is split over the rayon pool.
+fn scan_batch(
+    buf: &[u8],
+    own: std::ops::Range<usize>,
+    opts: &TextScan<'_>,
+    matcher: &mut Matcher,
+    out: &mut Vec<Match>,
+) {
+    let overlap = opts.set.overlap();
+    let base = ScanOptions {
+        allow: opts.allow,
+        ..Default::default()
+    };
+    if own.len() <= opts.chunk_len || opts.parallel_chunks <= 1 {
+        let lo = own.start.saturating_sub(overlap);
+        let hi = (own.end + overlap).min(buf.len());
+        let mut part = Vec::new();
+        matcher.scan_into(
+            &buf[lo..hi],
+            ScanOptions {
+                own: Some(own.start - lo..own.end - lo),
+                ..base
+            },
+            &mut part,
+        );
+        out.extend(part.into_iter().map(|m| Match {
+            start: m.start + lo,
+            end: m.end + lo,
+            ..m
+        }));
+        return;
+    }
+    let starts: Vec<usize> = (own.start..own.end).step_by(opts.chunk_len).collect();
+    let parts: Vec<Vec<Match>> = starts
+        .par_iter()
+        .map_init(
+            || Matcher::new(opts.set),
+            |m, &start| {
+                let end = (start + opts.chunk_len).min(own.end);
+                let lo = start.saturating_sub(overlap);
+                let hi = (end + overlap).min(buf.len());
+                let mut part = Vec::new();
+                m.scan_into(
+                    &buf[lo..hi],
+                    ScanOptions {
+                        own: Some(start - lo..end - lo),
+                        ..base.clone()
+                    },
+                    &mut part,
+                );
+                part.into_iter()
+                    .map(|x| Match {
+                        start: x.start + lo,
+                        end: x.end + lo,
+                        ..x
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    out.extend(parts.into_iter().flatten());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_counts_lines_and_characters() {
+        let text = "ab\nc\u{e9}d\n\nxyz".as_bytes();
+        let mut c = Cursor {
+            at: 0,
+            line: 1,
+            column: 1,
+            utf8: true,
+        };
+        c.advance(text, 1);
+        assert_eq!((c.line, c.column), (1, 2));
+        let d = text.iter().position(|&b| b == b'd').unwrap();
+        c.advance(text, d);
+        assert_eq!((c.line, c.column), (2, 3), "é is one character");
+        let x = text.iter().position(|&b| b == b'x').unwrap();
+        c.advance(text, x);
+        assert_eq!((c.line, c.column), (4, 1));
+    }
+}

@@ -1,0 +1,421 @@
+//! Reports: what a scan found in one object ([`ObjectReport`]) and how it becomes Macie's
+//! JSON — a `Finding` for objects with sensitive data, a discovery result record for every
+//! object (`macie.rs` holds the serde types).
+//!
+//! Macie's rules applied here (macie.md §1–3): per detection at most 15 locations in a
+//! finding and `max_occurrences` (1,000) in a result, in document order; finding type from
+//! the categories present (`Multiple` for more than one, custom identifiers counting as a
+//! category); severity the maximum over detections of the 1 / 2–99 / ≥ 100 table, custom
+//! identifiers by their `severityLevels` (below the lowest threshold: no finding). Reports
+//! carry counts and locations, never matched text.
+
+pub mod macie;
+
+use std::time::SystemTime;
+
+use md5::{Digest, Md5};
+
+use crate::detector::{Category, DetectorId, DetectorSet, Severity};
+use crate::location::Location;
+use crate::object::ObjectInfo;
+use macie::{
+    ClassificationDetails, ClassificationResult, ClassificationStatus, CustomDataIdentifiers,
+    CustomDetection, Detection, Finding, FindingSeverity, Occurrences, ResourcesAffected, S3Bucket,
+    S3Object, SensitiveDataItem, ServerSideEncryption,
+};
+
+/// Macie's locations per detection in a finding.
+pub const FINDING_OCCURRENCES: usize = 15;
+
+/// Macie's status codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusCode {
+    /// Fully analysed.
+    Complete,
+    /// Partly analysed (see the reason).
+    Partial,
+    /// Not analysed (see the reason).
+    Skipped,
+}
+
+impl StatusCode {
+    /// Macie's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusCode::Complete => "COMPLETE",
+            StatusCode::Partial => "PARTIAL",
+            StatusCode::Skipped => "SKIPPED",
+        }
+    }
+}
+
+/// Macie's documented `status.reason` strings (macie.md §2.4) that s3pii reports.
+pub mod reason {
+    /// Binary or otherwise unsupported content.
+    pub const UNSUPPORTED_FILE_TYPE: &str = "UNSUPPORTED_FILE_TYPE_EXCEPTION";
+    /// Over a per-format size limit.
+    pub const FILE_EXCEEDS_SIZE_LIMIT: &str = "FILE_EXCEEDS_SIZE_LIMIT";
+    /// Could not be read (permissions).
+    pub const PERMISSION_DENIED: &str = "PERMISSION_DENIED";
+    /// Gone between listing and reading.
+    pub const SOURCE_OBJECT_NO_LONGER_AVAILABLE: &str = "SOURCE_OBJECT_NO_LONGER_AVAILABLE";
+    /// Content could not be parsed or read to the end.
+    pub const UNABLE_TO_PARSE_FILE: &str = "UNABLE_TO_PARSE_FILE";
+    /// Malformed content.
+    pub const MALFORMED_FILE: &str = "MALFORMED_FILE";
+}
+
+/// Status and, unless complete, Macie's reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Code.
+    pub code: StatusCode,
+    /// Reason string (one of [`reason`]).
+    pub reason: Option<&'static str>,
+}
+
+impl Status {
+    /// Fully analysed.
+    pub const COMPLETE: Status = Status {
+        code: StatusCode::Complete,
+        reason: None,
+    };
+
+    /// Not analysed, for `reason`.
+    pub fn skipped(reason: &'static str) -> Status {
+        Status {
+            code: StatusCode::Skipped,
+            reason: Some(reason),
+        }
+    }
+
+    /// Partly analysed, for `reason`.
+    pub fn partial(reason: &'static str) -> Status {
+        Status {
+            code: StatusCode::Partial,
+            reason: Some(reason),
+        }
+    }
+}
+
+/// One detector's occurrences in an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectionReport {
+    /// The detector.
+    pub detector: DetectorId,
+    /// How many occurrences.
+    pub count: u64,
+    /// The first occurrences in document order (capped).
+    pub locations: Vec<Location>,
+}
+
+/// What a scan found in one object. Holds locations and counts, never matched text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectReport {
+    /// The object.
+    pub object: ObjectInfo,
+    /// Status.
+    pub status: Status,
+    /// MIME type Macie would report.
+    pub mime_type: String,
+    /// Bytes analysed.
+    pub size_classified: u64,
+    /// Detections, in detector order.
+    pub detections: Vec<DetectionReport>,
+    /// A short description of why the object was skipped or partial (an error message
+    /// about the object, never about its content).
+    pub error: Option<String>,
+}
+
+/// Counts matches per detector and keeps the first locations of each.
+#[derive(Debug)]
+pub struct DetectionCollector {
+    cap: usize,
+    counts: Vec<u64>,
+    locations: Vec<Vec<Location>>,
+}
+
+impl DetectionCollector {
+    /// A collector for `detectors` detectors keeping up to `cap` locations each.
+    pub fn new(detectors: usize, cap: usize) -> DetectionCollector {
+        DetectionCollector {
+            cap,
+            counts: vec![0; detectors],
+            locations: vec![Vec::new(); detectors],
+        }
+    }
+
+    /// Records one occurrence.
+    pub fn add(&mut self, detector: DetectorId, location: impl FnOnce() -> Location) {
+        let i = detector.index();
+        self.counts[i] += 1;
+        if self.locations[i].len() < self.cap {
+            self.locations[i].push(location());
+        }
+    }
+
+    /// The detections, in detector order.
+    pub fn finish(self) -> Vec<DetectionReport> {
+        self.counts
+            .into_iter()
+            .zip(self.locations)
+            .enumerate()
+            .filter(|(_, (count, _))| *count > 0)
+            .map(|(i, (count, locations))| DetectionReport {
+                detector: DetectorId(i as u16),
+                count,
+                locations,
+            })
+            .collect()
+    }
+}
+
+/// Job-level facts every finding and result carries.
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    /// Job id (32 hex characters).
+    pub job_id: String,
+    /// Account id.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Partition.
+    pub partition: String,
+    /// When the job ran (findings' `createdAt`).
+    pub created_at: SystemTime,
+    /// `detailedResultsLocation` for findings.
+    pub results_location: String,
+    /// Locations per detection in discovery results.
+    pub max_occurrences: usize,
+}
+
+impl JobContext {
+    /// The job ARN.
+    pub fn job_arn(&self) -> String {
+        format!(
+            "arn:aws:macie2:{}:{}:classification-job/{}",
+            self.region, self.account_id, self.job_id
+        )
+    }
+}
+
+/// Lower-case hex MD5 of the parts, joined with NUL.
+pub fn md5_hex(parts: &[&str]) -> String {
+    let mut h = Md5::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h.update([0u8]);
+        }
+        h.update(p.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// RFC 3339 UTC with milliseconds, as GetFindings prints times.
+pub fn timestamp(t: SystemTime) -> String {
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
+fn finding_type(categories: &[Category]) -> &'static str {
+    match categories {
+        [Category::PersonalInformation] => "SensitiveData:S3Object/Personal",
+        [Category::FinancialInformation] => "SensitiveData:S3Object/Financial",
+        [Category::Credentials] => "SensitiveData:S3Object/Credentials",
+        [Category::CustomIdentifier] => "SensitiveData:S3Object/CustomIdentifier",
+        _ => "SensitiveData:S3Object/Multiple",
+    }
+}
+
+fn title_description(finding_type: &str) -> (&'static str, &'static str) {
+    match finding_type {
+        "SensitiveData:S3Object/Personal" => (
+            "The S3 object contains personal information.",
+            "The object contains personal information such as first or last names, addresses, or identification numbers.",
+        ),
+        "SensitiveData:S3Object/Financial" => (
+            "The S3 object contains financial information.",
+            "The object contains financial information such as bank account numbers or credit card numbers.",
+        ),
+        "SensitiveData:S3Object/Credentials" => (
+            "The S3 object contains credentials data.",
+            "The object contains credentials data such as AWS secret access keys or private keys.",
+        ),
+        "SensitiveData:S3Object/CustomIdentifier" => (
+            "The S3 object contains content that matches a custom data identifier.",
+            "This object contains content that matches one or more custom data identifiers for the organization. The content might include multiple types of sensitive information.",
+        ),
+        _ => (
+            "The S3 object contains multiple types of sensitive information.",
+            "The object contains more than one type of sensitive information.",
+        ),
+    }
+}
+
+/// Which output a record is for: a finding (15 locations, only detections that create a
+/// finding) or a discovery result (`max_occurrences`, every detection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    /// GetFindings `Finding`.
+    Finding,
+    /// Discovery result line.
+    Result,
+}
+
+/// Builds the Macie record for a report. For [`RecordKind::Finding`], `None` when the
+/// object yields no finding (no detections, or only custom identifiers below their lowest
+/// severity threshold).
+pub fn build_record(
+    report: &ObjectReport,
+    set: &DetectorSet,
+    job: &JobContext,
+    kind: RecordKind,
+) -> Option<Finding> {
+    let cap = match kind {
+        RecordKind::Finding => FINDING_OCCURRENCES,
+        RecordKind::Result => job.max_occurrences,
+    };
+    let mut categories: Vec<Category> = Vec::new();
+    let mut severity: Option<Severity> = None;
+    let mut managed: Vec<SensitiveDataItem> = Vec::new();
+    let mut custom: Vec<CustomDetection> = Vec::new();
+    let mut additional = false;
+    for det in &report.detections {
+        let Some(d) = set.get(det.detector) else {
+            continue;
+        };
+        let sev = d.severity_for(det.count);
+        if sev.is_none() && kind == RecordKind::Finding {
+            continue;
+        }
+        severity = severity.max(sev);
+        let mut occurrences = Occurrences::default();
+        det.locations
+            .iter()
+            .take(cap)
+            .for_each(|l| l.push_to(&mut occurrences));
+        additional |= det.count as usize > det.locations.len().min(cap);
+        if !categories.contains(&d.category) {
+            categories.push(d.category);
+        }
+        if d.custom {
+            custom.push(CustomDetection {
+                arn: d.id.clone(),
+                name: d.name.clone(),
+                count: det.count.into(),
+                occurrences,
+            });
+            continue;
+        }
+        let detection = Detection {
+            detection_type: d.id.clone(),
+            count: det.count.into(),
+            occurrences,
+        };
+        match managed
+            .iter_mut()
+            .find(|i| i.category == d.category.as_str())
+        {
+            Some(item) => {
+                item.total_count.0 += det.count;
+                item.detections.push(detection);
+            }
+            None => managed.push(SensitiveDataItem {
+                category: d.category.as_str().to_string(),
+                total_count: det.count.into(),
+                detections: vec![detection],
+            }),
+        }
+    }
+    if kind == RecordKind::Finding && severity.is_none() {
+        return None;
+    }
+    categories.sort();
+    managed.sort_by(|a, b| a.category.cmp(&b.category));
+    let o = &report.object;
+    let version = o.version_id.clone().unwrap_or_default();
+    let etag = o.etag.clone().unwrap_or_default();
+    let id = md5_hex(&[&job.job_id, &o.bucket, &o.key, &version, &etag]);
+    let ftype = finding_type(&categories);
+    let (title, description) = title_description(ftype);
+    let with_type = severity.is_some();
+    let created = timestamp(job.created_at);
+    let bucket_arn = format!("arn:aws:s3:::{}", o.bucket);
+    Some(Finding {
+        schema_version: "1.0".into(),
+        id,
+        account_id: job.account_id.clone(),
+        partition: job.partition.clone(),
+        region: job.region.clone(),
+        finding_type: if with_type {
+            ftype.into()
+        } else {
+            String::new()
+        },
+        title: if with_type {
+            title.into()
+        } else {
+            String::new()
+        },
+        description: if with_type {
+            description.into()
+        } else {
+            String::new()
+        },
+        severity: FindingSeverity {
+            description: severity.map_or("", |s| s.description()).into(),
+            score: u64::from(severity.map_or(0, |s| s.score())).into(),
+        },
+        created_at: created.clone(),
+        updated_at: (kind == RecordKind::Finding).then(|| created.clone()),
+        resources_affected: ResourcesAffected {
+            s3_bucket: S3Bucket {
+                arn: bucket_arn.clone(),
+                name: o.bucket.clone(),
+                ..S3Bucket::default()
+            },
+            s3_object: S3Object {
+                bucket_arn,
+                key: o.key.clone(),
+                path: format!("{}/{}", o.bucket, o.key),
+                extension: o.extension(),
+                last_modified: o.last_modified.map(timestamp),
+                e_tag: o.etag.clone(),
+                version_id: Some(version),
+                server_side_encryption: Some(ServerSideEncryption {
+                    encryption_type: "NONE".into(),
+                    kms_master_key_id: None,
+                }),
+                size: o.size.into(),
+                storage_class: o.storage_class.clone(),
+                tags: Some(Vec::new()),
+                public_access: Some(false),
+                embedded_file_details: None,
+            },
+        },
+        category: "CLASSIFICATION".into(),
+        classification_details: ClassificationDetails {
+            detailed_results_location: Some(job.results_location.clone()),
+            job_arn: Some(job.job_arn()),
+            job_id: Some(job.job_id.clone()),
+            origin_type: Some("SENSITIVE_DATA_DISCOVERY_JOB".into()),
+            result: ClassificationResult {
+                status: ClassificationStatus {
+                    code: report.status.code.as_str().into(),
+                    reason: report.status.reason.map(str::to_string),
+                },
+                size_classified: report.size_classified.into(),
+                mime_type: report.mime_type.clone(),
+                sensitive_data: managed,
+                custom_data_identifiers: Some(CustomDataIdentifiers {
+                    total_count: custom.iter().map(|c| c.count.0).sum::<u64>().into(),
+                    detections: custom,
+                }),
+                additional_occurrences: (kind == RecordKind::Finding).then_some(additional),
+            },
+        },
+        count: (kind == RecordKind::Finding).then_some(1u64.into()),
+        archived: (kind == RecordKind::Finding).then_some(false),
+        sample: (kind == RecordKind::Finding).then_some(false),
+        policy_details: None,
+    })
+}
