@@ -16,6 +16,7 @@
 )]
 
 mod engine;
+mod macie_output;
 // mod scaling; (enabled once validate.rs lands)
 // mod catalog; (enabled once validate.rs lands)
 // mod cli; (enabled once validate.rs lands)

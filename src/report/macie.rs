@@ -153,6 +153,7 @@ pub struct SensitiveDataItem {
     /// `PERSONAL_INFORMATION`, `FINANCIAL_INFORMATION`, `CREDENTIALS`.
     pub category: String,
     /// Sum of the detections' counts.
+    #[serde(default)]
     pub total_count: Num,
     /// Detections.
     pub detections: Vec<Detection>,
@@ -168,6 +169,7 @@ pub struct Detection {
     /// Occurrences found.
     pub count: Num,
     /// Where (capped: 15 in findings, 1,000 in discovery results).
+    #[serde(default)]
     pub occurrences: Occurrences,
 }
 
@@ -192,6 +194,7 @@ pub struct CustomDetection {
     /// Occurrences found.
     pub count: Num,
     /// Where.
+    #[serde(default)]
     pub occurrences: Occurrences,
 }
 

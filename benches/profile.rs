@@ -3,13 +3,13 @@
 //! Meant for `perf record`; the criterion bench (`benches/engine.rs`) is the measurement.
 //!
 //! ```sh
-//! cargo build --profile profiling --example profile_engine
-//! perf record -g ./target/profiling/examples/profile_engine logs
+//! cargo bench --no-run --bench profile   # or: cargo build --profile profiling --bench profile
+//! perf record -g target/release/deps/profile-* logs
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
-#[path = "../benches/corpus.rs"]
+#[path = "corpus.rs"]
 mod corpus;
 
 fn main() {
