@@ -17,6 +17,7 @@
 
 mod engine;
 mod macie_output;
+mod scan;
 // mod scaling; (enabled once validate.rs lands)
 // mod catalog; (enabled once validate.rs lands)
 // mod cli; (enabled once validate.rs lands)
