@@ -32,6 +32,8 @@ pub struct ScanConfig {
     pub max_occurrences: usize,
     /// Objects scanned per parallel window (bounds memory held for ordered output).
     pub window: usize,
+    /// Keep masked samples of matches (Macie's reveal; off by default).
+    pub reveal_samples: bool,
 }
 
 impl Default for ScanConfig {
@@ -42,6 +44,7 @@ impl Default for ScanConfig {
             max_text_bytes: 20_000_000_000,
             max_occurrences: 1000,
             window: 256,
+            reveal_samples: false,
         }
     }
 }
@@ -204,6 +207,9 @@ impl Scanner {
         }
         let mut collector =
             DetectionCollector::new(self.set.detectors().len(), self.config.max_occurrences);
+        if self.config.reveal_samples {
+            collector = collector.reveal_samples();
+        }
         let parallel = self.pool.current_num_threads();
         let mut opts = text::TextScan {
             set: &self.set,

@@ -388,6 +388,20 @@ fn selection_allow_lists_and_custom_identifiers() {
 }
 
 #[test]
+fn masked_samples_only_when_asked() {
+    let text = b"card 4539 1488 0343 6467\n";
+    let plain = String::from_utf8(s3pii(&["scan", "-"], text).stdout).unwrap();
+    assert!(!plain.contains("maskedSamples") && !plain.contains("4539"));
+    let out = s3pii(&["scan", "-", "--reveal-samples"], text);
+    let f = &lines(&out.stdout)[0];
+    let d = &f["classificationDetails"]["result"]["sensitiveData"][0]["detections"][0];
+    assert_eq!(
+        d["maskedSamples"],
+        serde_json::json!(["4*****************7"])
+    );
+}
+
+#[test]
 fn exit_codes_and_bad_flags() {
     let out = s3pii(
         &["scan", "-", "--fail-on-findings"],

@@ -102,6 +102,7 @@ pub fn scan_text<R: Read>(
                 end: end_line,
                 start_column: column,
             });
+            collector.sample(m.detector, &buf[m.start..m.end]);
         }
         if eof {
             return Ok(total);

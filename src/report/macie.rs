@@ -171,6 +171,10 @@ pub struct Detection {
     /// Where (capped: 15 in findings, 1,000 in discovery results).
     #[serde(default)]
     pub occurrences: Occurrences,
+    /// s3pii extension, only with `--reveal-samples`: masked samples (first and last
+    /// character), like Macie's reveal feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked_samples: Option<Vec<String>>,
 }
 
 /// Custom identifier detections.
@@ -196,6 +200,10 @@ pub struct CustomDetection {
     /// Where.
     #[serde(default)]
     pub occurrences: Occurrences,
+    /// s3pii extension, only with `--reveal-samples`: masked samples (first and last
+    /// character), like Macie's reveal feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked_samples: Option<Vec<String>>,
 }
 
 /// Where occurrences are: one array per location kind. Findings omit empty arrays;

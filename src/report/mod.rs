@@ -107,6 +107,8 @@ pub struct DetectionReport {
     pub count: u64,
     /// The first occurrences in document order (capped).
     pub locations: Vec<Location>,
+    /// Masked samples (first and last character), only when the user asked for them.
+    pub samples: Vec<String>,
 }
 
 /// What a scan found in one object. Holds locations and counts, never matched text.
@@ -133,6 +135,31 @@ pub struct DetectionCollector {
     cap: usize,
     counts: Vec<u64>,
     locations: Vec<Vec<Location>>,
+    samples: Vec<Vec<String>>,
+    reveal: usize,
+}
+
+/// Macie's reveal limits: up to 10 samples per type, each at most 128 characters.
+const REVEAL_SAMPLES: usize = 10;
+const REVEAL_CHARS: usize = 128;
+
+/// Masks a matched value: its first and last character are kept, every other character
+/// becomes `*` (at most 128 characters).
+pub fn mask(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let chars: Vec<char> = text.chars().take(REVEAL_CHARS).collect();
+    let n = chars.len();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if n > 2 && (i == 0 || i == n - 1) {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
 }
 
 impl DetectionCollector {
@@ -142,6 +169,22 @@ impl DetectionCollector {
             cap,
             counts: vec![0; detectors],
             locations: vec![Vec::new(); detectors],
+            samples: vec![Vec::new(); detectors],
+            reveal: 0,
+        }
+    }
+
+    /// Also keeps masked samples (the user asked for them with `--reveal-samples`).
+    pub fn reveal_samples(mut self) -> DetectionCollector {
+        self.reveal = REVEAL_SAMPLES;
+        self
+    }
+
+    /// Records a masked sample of a match just added, if samples are wanted.
+    pub fn sample(&mut self, detector: DetectorId, matched: &[u8]) {
+        let i = detector.index();
+        if self.samples[i].len() < self.reveal {
+            self.samples[i].push(mask(matched));
         }
     }
 
@@ -159,12 +202,14 @@ impl DetectionCollector {
         self.counts
             .into_iter()
             .zip(self.locations)
+            .zip(self.samples)
             .enumerate()
-            .filter(|(_, (count, _))| *count > 0)
-            .map(|(i, (count, locations))| DetectionReport {
+            .filter(|(_, ((count, _), _))| *count > 0)
+            .map(|(i, ((count, locations), samples))| DetectionReport {
                 detector: DetectorId(i as u16),
                 count,
                 locations,
+                samples,
             })
             .collect()
     }
@@ -297,12 +342,14 @@ pub fn build_record(
         if !categories.contains(&d.category) {
             categories.push(d.category);
         }
+        let masked_samples = (!det.samples.is_empty()).then(|| det.samples.clone());
         if d.custom {
             custom.push(CustomDetection {
                 arn: d.id.clone(),
                 name: d.name.clone(),
                 count: det.count.into(),
                 occurrences,
+                masked_samples,
             });
             continue;
         }
@@ -310,6 +357,7 @@ pub fn build_record(
             detection_type: d.id.clone(),
             count: det.count.into(),
             occurrences,
+            masked_samples,
         };
         match managed
             .iter_mut()
@@ -418,4 +466,17 @@ pub fn build_record(
         sample: (kind == RecordKind::Finding).then_some(false),
         policy_details: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_first_and_last_character_only() {
+        assert_eq!(mask(b"4539 1488 0343 6467"), "4*****************7");
+        assert_eq!(mask("jöe@x.org".as_bytes()), "j*******g");
+        assert_eq!(mask(b"ab"), "**");
+        assert_eq!(mask(&[b'x'; 300]).chars().count(), 128);
+    }
 }

@@ -98,6 +98,10 @@ pub struct ScanArgs {
     /// Exit with 1 when anything was found.
     #[arg(long)]
     fail_on_findings: bool,
+    /// Add masked samples of each match (first and last character only, up to 10 per
+    /// type) to findings and results, like Macie's reveal feature. Off by default.
+    #[arg(long)]
+    reveal_samples: bool,
     /// No progress bar or summary.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -227,6 +231,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let config = ScanConfig {
         jobs: args.jobs.map_or(0, usize::from),
         max_occurrences: job.max_occurrences,
+        reveal_samples: args.reveal_samples,
         ..ScanConfig::default()
     };
     let scanner = Scanner::new(set.clone(), allow, config)?;
