@@ -78,6 +78,8 @@ pub struct Matcher {
     regions: Vec<(usize, usize)>,
     merged: Vec<(usize, usize)>,
     near: DetectorMask,
+    /// First keyword hit a later cluster can need (clusters come in text order).
+    hit_cursor: usize,
     hits: Vec<KeywordHit>,
     raw: Vec<Match>,
     kept_end: Vec<usize>,
@@ -109,6 +111,7 @@ impl Matcher {
             regions: Vec::new(),
             merged: Vec::new(),
             near: DetectorMask::default(),
+            hit_cursor: 0,
             hits: Vec::new(),
             raw: Vec::new(),
             kept_end: Vec::new(),
@@ -156,6 +159,7 @@ impl Matcher {
             let cand = self.candidates[i];
             self.verify(c, hay, cand, &opts, false);
         }
+        self.hit_cursor = 0;
         for i in 0..self.clusters.len() {
             let cl = self.clusters[i];
             self.verify_cluster(c, hay, cl, &opts);
@@ -267,11 +271,25 @@ impl Matcher {
     /// are gathered once into a detector bitset; detectors needing an absent keyword cost
     /// one bit test.
     fn verify_cluster(&mut self, c: &Compiled, hay: &[u8], cl: Cluster, opts: &ScanOptions<'_>) {
-        let qualifying = c.digits.partition_point(|(min, _)| *min <= cl.digits);
+        let qualifying = qualifying(c, cl.digits);
         let reach = c.digits_kw_reach[qualifying];
         let (lo, hi) = (cl.start.saturating_sub(reach), cl.end + reach);
-        let first = self.hits.partition_point(|h| h.start < lo);
-        let last = first + self.hits[first..].partition_point(|h| h.start <= hi);
+        // Clusters come in text order, so hits before this one's widest possible window
+        // are never needed again: the cursor only moves forward.
+        let floor = cl
+            .start
+            .saturating_sub(c.digits_kw_reach.last().copied().unwrap_or(0));
+        while self.hit_cursor < self.hits.len() && self.hits[self.hit_cursor].start < floor {
+            self.hit_cursor += 1;
+        }
+        let mut first = self.hit_cursor;
+        while first < self.hits.len() && self.hits[first].start < lo {
+            first += 1;
+        }
+        let mut last = first;
+        while last < self.hits.len() && self.hits[last].start <= hi {
+            last += 1;
+        }
         let list = if first == last && opts.context.is_none() {
             &c.digits_free
         } else {
@@ -350,8 +368,7 @@ impl Matcher {
             .iter()
             .filter(|cl| cl.digits >= c.digits_kw_min)
             .map(|cl| {
-                let reach =
-                    c.digits_kw_reach[c.digits.partition_point(|(min, _)| *min <= cl.digits)];
+                let reach = c.digits_kw_reach[qualifying(c, cl.digits)];
                 (
                     cl.start.saturating_sub(reach),
                     (cl.end + reach).min(hay.len()),
@@ -613,6 +630,14 @@ fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
         }
     }
     !allow.is_some_and(|a| a.is_allowed(bytes))
+}
+
+/// How many entries of `c.digits` a cluster with `digits` digits qualifies for.
+fn qualifying(c: &Compiled, digits: u32) -> usize {
+    match c.digits_qualifying.get(digits as usize) {
+        Some(&n) => usize::from(n),
+        None => c.digits.len(),
+    }
 }
 
 /// Appends every maximal run of ASCII digits as `(start, end)`, in order. Works on

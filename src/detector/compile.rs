@@ -140,6 +140,9 @@ pub(crate) struct Compiled {
     pub digits_kw_reach: Vec<usize>,
     /// Fewest digits of any keyword-requiring digit detector (`u32::MAX` if none).
     pub digits_kw_min: u32,
+    /// How many entries of `digits` a cluster with `n` digits qualifies for, for `n` up to
+    /// the table's length (longer clusters qualify for all).
+    pub digits_qualifying: Vec<u16>,
     pub unfiltered: Vec<DetectorId>,
 }
 
@@ -520,6 +523,9 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             .iter()
             .filter(|(_, id)| dets[id.index()].keyword_required)
     };
+    let digits_qualifying = (0..64u32)
+        .map(|n| digits.partition_point(|(min, _)| *min <= n) as u16)
+        .collect();
     let digits_kw_min = kw_digits().map(|(n, _)| *n).min().unwrap_or(u32::MAX);
     // A keyword of detector d matters up to its proximity + its reach past the cluster +
     // its own longest keyword before the window.
@@ -573,6 +579,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         digits_free,
         digits_kw_reach,
         digits_kw_min,
+        digits_qualifying,
         unfiltered,
     })
 }
