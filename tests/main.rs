@@ -15,6 +15,7 @@
     clippy::print_stdout
 )]
 
+mod differential;
 mod engine;
 mod macie_output;
 mod scan;

@@ -183,7 +183,7 @@ BASE_KEYWORDS = ["iban", "bank account", "account number"]
 # (schwifty lists it as aspirational, 2!a22!n, bank codes such as "SN010"); IBANs issued
 # under the older UEMOA scheme carry a single letter (SN12K0010...), so the second BBAN
 # character may be a letter or a digit.
-BBAN_OVERRIDES = {"SN": "1!a1!c22!n"}
+BBAN_OVERRIDES = {"SN": "1!a1!c22!n", "BR": "8!n5!n10!n1!a1!c"}
 
 CLASS = {"n": "[0-9]", "a": "[A-Z]", "c": "[0-9A-Z]"}
 SEP = "[ -]?"
@@ -269,6 +269,8 @@ def sample_ibans(cc: str, spec) -> tuple[str, str]:
     real account numbers rather than random alphanumerics; the national check digits are
     schwifty's."""
     rng = random.Random(f"s3pii-iban-{cc}")
+    if cc in BBAN_OVERRIDES:
+        return override_ibans(cc, rng)
     classes = position_classes(spec.bban_spec)
     acct = spec.positions.get(Component.ACCOUNT_CODE)
     out = []
@@ -287,6 +289,20 @@ def sample_ibans(cc: str, spec) -> tuple[str, str]:
         iban.validate()
         if iban.compact not in out:
             out.append(iban.compact)
+    return out[0], out[1]
+
+
+def override_ibans(cc: str, rng: random.Random) -> tuple[str, str]:
+    """Two valid IBANs built from the override structure (SWIFT registry release 101 where
+    schwifty's data differs), with ISO 7064 mod 97-10 check digits."""
+    pick = {"n": "0123456789", "a": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "c": "0123456789"}
+    out = []
+    while len(out) < 2:
+        bban = "".join(rng.choice(pick[c]) for c in position_classes(BBAN_OVERRIDES[cc]))
+        digits = "".join(str(int(ch, 36)) for ch in bban + cc + "00")
+        iban = f"{cc}{98 - int(digits) % 97:02d}{bban}"
+        if iban not in out:
+            out.append(iban)
     return out[0], out[1]
 
 
