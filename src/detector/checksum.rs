@@ -909,7 +909,7 @@ fn fi_hetu(s: &[u8]) -> bool {
         num(&s[4..6]) as i32,
     );
     let individual = num(&s[7..10]);
-    if !valid_date(century + year, month, day) || individual < 2 || individual >= 900 {
+    if !valid_date(century + year, month, day) || !(2..900).contains(&individual) {
         return false;
     }
     let n = num(&s[..6]) * 1000 + individual;
