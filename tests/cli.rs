@@ -11,7 +11,12 @@ fn s3pii(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -24,9 +29,15 @@ fn s3pii(args: &[&str], stdin: &str) -> (i32, String, String) {
 fn readme_identifier_table_is_current() {
     let (code, table, _) = s3pii(&["identifiers", "list", "--markdown"], "");
     assert_eq!(code, 0);
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let begin = readme.find("<!-- identifiers:begin -->\n").expect("README has the begin marker") + 27;
-    let end = readme.find("<!-- identifiers:end -->").expect("README has the end marker");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let begin = readme
+        .find("<!-- identifiers:begin -->\n")
+        .expect("README has the begin marker")
+        + 27;
+    let end = readme
+        .find("<!-- identifiers:end -->")
+        .expect("README has the end marker");
     assert!(
         readme[begin..end] == table,
         "README identifier table is stale: run `s3pii identifiers list --markdown` and paste it between the markers"
@@ -38,8 +49,13 @@ fn list_json_has_every_detector() {
     let (code, json, _) = s3pii(&["identifiers", "list", "--json"], "");
     assert_eq!(code, 0);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
-    assert_eq!(rows.len(), s3pii::DetectorSet::builtin().unwrap().detectors().len());
-    assert!(rows.iter().any(|r| r["id"] == "USA_SOCIAL_SECURITY_NUMBER" && r["keywordRequired"] == true));
+    assert_eq!(
+        rows.len(),
+        s3pii::DetectorSet::builtin().unwrap().detectors().len()
+    );
+    assert!(rows
+        .iter()
+        .any(|r| r["id"] == "USA_SOCIAL_SECURITY_NUMBER" && r["keywordRequired"] == true));
 }
 
 #[test]
@@ -55,19 +71,47 @@ fn check_passes_on_the_catalog_and_fails_on_a_bad_file() {
     .unwrap();
     let (code, _, err) = s3pii(&["identifiers", "check", bad.to_str().unwrap()], "");
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("EMPLOYEE_ID") && err.contains("has no negatives") && err.contains("expected"), "{err}");
+    assert!(
+        err.contains("EMPLOYEE_ID") && err.contains("has no negatives") && err.contains("expected"),
+        "{err}"
+    );
 }
 
 #[test]
 fn test_reports_locations_not_values() {
     let text = "id EMP-123456\nemployee EMP-654321\n";
-    let (code, out, _) = s3pii(&["identifiers", "test", "--regex", "EMP-[0-9]{6}", "--keywords", "employee"], text);
+    let (code, out, _) = s3pii(
+        &[
+            "identifiers",
+            "test",
+            "--regex",
+            "EMP-[0-9]{6}",
+            "--keywords",
+            "employee",
+        ],
+        text,
+    );
     assert_eq!(code, 0);
     assert!(out.starts_with("matchCount: 1\n"), "{out}");
     assert!(out.contains("line 2, column 10"), "{out}");
-    assert!(!out.contains("654321"), "values are never printed by default: {out}");
-    let (_, out, _) = s3pii(&["identifiers", "test", "--regex", "EMP-[0-9]{6}", "--show-matches"], text);
-    assert!(out.starts_with("matchCount: 2\n") && out.contains("EMP-654321"), "{out}");
+    assert!(
+        !out.contains("654321"),
+        "values are never printed by default: {out}"
+    );
+    let (_, out, _) = s3pii(
+        &[
+            "identifiers",
+            "test",
+            "--regex",
+            "EMP-[0-9]{6}",
+            "--show-matches",
+        ],
+        text,
+    );
+    assert!(
+        out.starts_with("matchCount: 2\n") && out.contains("EMP-654321"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -75,7 +119,10 @@ fn bad_configuration_fails_fast_with_the_field() {
     let (code, _, err) = s3pii(&["identifiers", "test", "--regex", "a(b)"], "");
     assert_eq!(code, 2);
     assert!(err.contains("capturing group"), "{err}");
-    let (code, _, err) = s3pii(&["identifiers", "test", "--regex", "EMP", "--keywords", "ab"], "");
+    let (code, _, err) = s3pii(
+        &["identifiers", "test", "--regex", "EMP", "--keywords", "ab"],
+        "",
+    );
     assert_eq!(code, 2);
     assert!(err.contains("keywords"), "{err}");
 }

@@ -15,10 +15,10 @@
     clippy::print_stdout
 )]
 
+mod catalog;
+mod cli;
 mod differential;
 mod engine;
 mod macie_output;
+mod scaling;
 mod scan;
-// mod scaling; (enabled once validate.rs lands)
-// mod catalog; (enabled once validate.rs lands)
-// mod cli; (enabled once validate.rs lands)

@@ -24,4 +24,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "personal.toml",
         include_str!("../../patterns/personal.toml"),
     ),
+    (
+        "tax_and_national_ids.toml",
+        include_str!("../../patterns/tax_and_national_ids.toml"),
+    ),
 ];
