@@ -12,8 +12,7 @@ use std::process::{Command, Stdio};
 
 use s3pii::Validator;
 
-#[path = "../benches/corpus.rs"]
-mod corpus;
+use crate::corpus;
 use corpus::Rng;
 
 const PER_VALIDATOR: usize = 100_000;

@@ -15,6 +15,9 @@
     clippy::print_stdout
 )]
 
+#[path = "../benches/corpus.rs"]
+mod corpus;
+
 mod catalog;
 mod cli;
 mod differential;

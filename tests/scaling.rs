@@ -2,8 +2,7 @@
 
 use s3pii::{scan_parallel, DetectorSet, Matcher};
 
-#[path = "../benches/corpus.rs"]
-mod corpus;
+use crate::corpus;
 
 fn mixed() -> Vec<u8> {
     let mut hay = corpus::dense(1 << 20);
