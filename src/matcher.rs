@@ -427,7 +427,7 @@ impl Matcher {
                 }
                 KeywordRule::Before => h.end <= start && end - h.end <= d.max_distance,
             };
-            if near && c.keyword_info[h.keyword as usize].detectors.contains(&id) {
+            if near && c.keyword_info[h.keyword as usize].mask.contains(id) {
                 return true;
             }
         }
@@ -605,7 +605,7 @@ pub fn verify_match(
             KeywordRule::Around => ks.saturating_sub(end) <= d.max_distance,
             KeywordRule::Before => ke <= start && end - ke <= d.max_distance,
         };
-        near && info.detectors.contains(&id)
+        near && info.mask.contains(id)
     })
 }
 

@@ -95,11 +95,11 @@ det("GERMANY_TAX_IDENTIFICATION_NUMBER", "German tax identification number (Steu
     desc="11 digits, one digit repeated two or three times in the first ten, ISO 7064 mod 11,10 check digit.")
 # 7 DE ID card
 det("GERMANY_NATIONAL_IDENTIFICATION_NUMBER", "German identity card number", "de_id_card",
-    r"\b[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}[0-9]?\b",
+    r"\b[CFGHJKLMNPRTVWXYZ][0-9][CFGHJKLMNPRTVWXYZ0-9]{7}[0-9]?\b",
     ["ausweisnummer", "personalausweis", "personalausweisnummer", "id number", "identity number", "identification number", "personal id"],
     [ex("Ausweisnummer: T22000129", "T22000129"), ex("Personalausweis L01X00T471 gültig", "L01X00T471")],
     [dict(text="Ausweisnummer: T220001294"), dict(text="Bestellung T22000129")], recommended=True,
-    desc="Identity card serial: 9 characters from the card alphabet (no vowels), optionally followed by the 7-3-1 check digit, which is then verified.")
+    desc="Identity card serial: 9 characters from the card alphabet (no vowels; the authority code puts a digit second), optionally followed by the 7-3-1 check digit, which is then verified.")
 assert __import__('subprocess') 
 # 8 DNI
 g = "54362315K"; assert dni.is_valid(g)

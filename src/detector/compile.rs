@@ -584,10 +584,10 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
     })
 }
 
-/// Literals that every keyword variant of a keyword-triggered detector contains: the
-/// longest word of a keyword when it has at least 5 bytes (`reisepass` for
-/// `reisepass-nr`; the `_`, `-` and no-space forms keep every word intact), else the
-/// variants themselves; minus any literal that contains another. They only find candidate
+/// Literals that every keyword variant of a keyword-triggered detector contains: a keyword
+/// without spaces itself; else its longest space-separated word when that has at least 5
+/// bytes (`patente` for `patente di guida`: the `_`, `-` and no-space forms keep every
+/// word intact), else the variants themselves; minus any literal that contains another. They only find candidate
 /// windows: the exact keyword rule is applied after.
 fn anchor_literals(keywords: &[String]) -> Vec<Vec<u8>> {
     let mut lits: Vec<Vec<u8>> = Vec::new();
