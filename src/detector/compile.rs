@@ -593,11 +593,12 @@ fn anchor_literals(keywords: &[String]) -> Vec<Vec<u8>> {
     let mut lits: Vec<Vec<u8>> = Vec::new();
     for k in keywords {
         let lower = k.trim().to_lowercase();
-        let longest = lower
-            .split([' ', '_', '-'])
-            .max_by_key(|w| w.len())
-            .unwrap_or("");
-        if longest.len() >= 5 {
+        // Without a space a keyword has one variant: it is its own, most specific, literal.
+        // Otherwise every variant keeps each space-separated word intact.
+        let longest = lower.split(' ').rev().max_by_key(|w| w.len()).unwrap_or("");
+        if !lower.contains(' ') {
+            lits.push(lower.into_bytes());
+        } else if longest.len() >= 5 {
             lits.push(longest.as_bytes().to_vec());
         } else {
             lits.extend(keyword_variants(k).into_iter().map(String::into_bytes));
@@ -660,6 +661,7 @@ mod tests {
             "dob",
             "date of birth",
             "secret key",
+            "aws_secret_access_key",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -680,7 +682,7 @@ mod tests {
                 b"birth".to_vec(),
                 b"secret".to_vec(),
                 b"patente".to_vec(),
-                b"reisepass".to_vec()
+                b"reisepass-nr".to_vec()
             ]
         );
     }
