@@ -15,6 +15,7 @@
     clippy::print_stdout
 )]
 
+mod common;
 #[path = "../benches/corpus.rs"]
 mod corpus;
 

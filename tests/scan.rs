@@ -1,23 +1,12 @@
 //! `s3pii scan` end to end: accounting, Macie shapes (botocore), formats, determinism,
 //! encodings, exit codes, and that matched values never reach any output.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
-fn s3pii(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_s3pii"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
+use crate::common::s3pii;
 
 fn lines(text: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(text)
