@@ -65,6 +65,9 @@ struct Cluster {
     start: usize,
     end: usize,
     digits: u32,
+    /// Its digit runs: `runs[first_run..last_run]`.
+    first_run: u32,
+    last_run: u32,
 }
 
 /// Per-thread matching state. Create one per worker (`map_init`), reuse it for every chunk.
@@ -252,6 +255,7 @@ impl Matcher {
                 Some(mut cl) if s - cl.end <= CLUSTER_GAP && !hay[cl.end..s].contains(&b'\n') => {
                     cl.end = e;
                     cl.digits = cl.digits.saturating_add(n);
+                    cl.last_run = i as u32 + 1;
                     Some(cl)
                 }
                 other => {
@@ -260,6 +264,8 @@ impl Matcher {
                         start: s,
                         end: e,
                         digits: n,
+                        first_run: i as u32,
+                        last_run: i as u32 + 1,
                     })
                 }
             };
@@ -312,15 +318,35 @@ impl Matcher {
             if d.keyword_required && !has_keyword && !opts.context.is_some_and(|x| x.contains(id)) {
                 continue;
             }
-            let cand = Candidate {
+            let window = Candidate {
                 detector: id,
                 from: cl.start.saturating_sub(d.digit_pre),
                 to: (cl.end + d.digit_suf).min(hay.len()),
                 anchored: false,
                 cover: Some((cl.start, cl.end)),
             };
-            // The bitset used the widest reach of any detector; check this one's window.
-            self.verify(c, hay, cand, opts, false);
+            // Anchored searches pay off for short clusters (IDs, cards); a long cluster of
+            // many runs (timestamps, version strings) is cheaper as one window search.
+            if !d.at_run_starts || cl.last_run - cl.first_run > 3 {
+                // The bitset used the widest reach of any detector; check this one's window.
+                self.verify(c, hay, window, opts, false);
+                continue;
+            }
+            let needs = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
+            if needs && !self.keyword_near(c, id, window.from, window.to, true) {
+                continue;
+            }
+            for r in cl.first_run..cl.last_run {
+                let start = self.runs[r as usize].0;
+                let cand = Candidate {
+                    detector: id,
+                    from: start,
+                    to: (start + d.max_len).min(hay.len()),
+                    anchored: true,
+                    cover: None,
+                };
+                self.verify(c, hay, cand, opts, true);
+            }
         }
     }
 

@@ -359,6 +359,20 @@ pub fn required_bytes(hir: &Hir) -> ByteSet {
     set
 }
 
+/// Whether every match starts at a word boundary (`\b` first).
+pub fn starts_at_word_boundary(hir: &Hir) -> bool {
+    use regex_syntax::hir::Look;
+    match hir.kind() {
+        HirKind::Look(
+            Look::WordAscii | Look::WordUnicode | Look::WordStartAscii | Look::WordStartUnicode,
+        ) => true,
+        HirKind::Concat(subs) => subs.first().is_some_and(starts_at_word_boundary),
+        HirKind::Capture(cap) => starts_at_word_boundary(&cap.sub),
+        HirKind::Alternation(subs) => subs.iter().all(starts_at_word_boundary),
+        _ => false,
+    }
+}
+
 /// Whether the pattern has a capturing group (Macie rejects them in custom identifiers).
 pub fn has_capture(hir: &Hir) -> bool {
     match hir.kind() {

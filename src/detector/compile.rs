@@ -388,6 +388,9 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
     // How far a match reaches beyond its digit cluster: its non-digit prefix and suffix for
     // the tight digit trigger; its whole length when its digits may span clusters.
     let gaps = analyze::digit_gaps(&hir);
+    let at_run_starts = matches!(trigger, Trigger::Digits(_))
+        && gaps.pre == Some(0)
+        && analyze::starts_at_word_boundary(&hir);
     let (digit_pre, digit_suf) = match trigger {
         Trigger::Digits(_) => (
             gaps.pre.unwrap_or(max_len).min(max_len),
@@ -419,6 +422,7 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
         fallback_for,
         digit_pre,
         digit_suf,
+        at_run_starts,
         regex,
     })
 }

@@ -88,6 +88,9 @@ pub struct Detector {
     /// far a match can reach beyond its digit cluster.
     pub(crate) digit_pre: usize,
     pub(crate) digit_suf: usize,
+    /// Matches start with a digit at a word boundary, so only at digit-run starts: the
+    /// regex can run anchored there (forward only) instead of over a window.
+    pub(crate) at_run_starts: bool,
     pub(crate) fallback_for: Option<DetectorId>,
     pub(crate) regex: regex_automata::meta::Regex,
 }
