@@ -10,22 +10,22 @@
 
 mod analyze;
 pub(crate) mod builtin;
-mod checksum;
 pub(crate) mod compile;
 mod jwt;
 pub(crate) mod keywords;
 mod lint;
 mod load;
 pub mod spec;
+mod validate;
 
 use std::sync::Arc;
 
 pub use analyze::Trigger;
-pub use checksum::Validator;
 pub use compile::{Check, KeywordRule};
 pub use lint::{lint, Diagnostic, Level};
 pub use load::{builtin_specs, custom_specs_from_json, parse_detector_file, SourcedSpec};
 pub use spec::{Category, CustomIdentifierSpec, DetectorSpec, Severity, SeverityLevel};
+pub use validate::Validator;
 
 use crate::error::LoadError;
 

@@ -22,10 +22,11 @@ pub enum Validator {
     /// `luhn`: 12 to 19 digits passing the Luhn check (payment cards). Unlike
     /// `stdnum.luhn`, which takes any length, shorter and longer numbers are rejected.
     Luhn,
-    /// `iban`: the country's BBAN length and structure from the SWIFT IBAN registry (as
-    /// bundled with python-stdnum: 89 countries) and ISO 7064 mod 97-10. Equals
-    /// `stdnum.iban.is_valid(_, check_country=False)`: national check digits inside the
-    /// BBAN are not checked.
+    /// `iban`: the country's BBAN length and structure from the SWIFT IBAN registry
+    /// (release 101 as bundled with python-stdnum: 89 countries, plus Senegal, which Macie
+    /// detects) and ISO 7064 mod 97-10. Equals `stdnum.iban.is_valid(_,
+    /// check_country=False)` except for Senegal: national check digits inside the BBAN
+    /// are not checked.
     Iban,
     /// `us_ssn`: US Social Security number: 9 digits, area not 000, 666 or 9xx, group not
     /// 00, serial not 0000, and not one of stdnum's blacklisted numbers (`stdnum.us.ssn`).
@@ -233,8 +234,8 @@ impl Validator {
 
     /// The python-stdnum (2.2) module whose `is_valid` this validator follows on the
     /// compact form (`Some("stdnum.us.ssn")`), or `None` where stdnum has no equivalent.
-    /// Two known differences: `luhn` also requires 12–19 digits, and `iban` corresponds
-    /// to `is_valid(_, check_country=False)`.
+    /// Known differences: `luhn` also requires 12–19 digits, and `iban` corresponds to
+    /// `is_valid(_, check_country=False)` and also knows Senegal (`SN`).
     pub fn stdnum_module(self) -> Option<&'static str> {
         Some(match self {
             Luhn => "stdnum.luhn",
@@ -439,7 +440,8 @@ fn born_by_today(year: i32, month: u32, day: u32) -> bool {
 // IBAN
 
 /// `(country, BBAN structure)` for every country of the SWIFT IBAN registry, release 101,
-/// as bundled with python-stdnum 2.2 (`stdnum/iban.dat`), sorted by country code.
+/// as bundled with python-stdnum 2.2 (`stdnum/iban.dat`), plus Senegal; sorted by country
+/// code.
 /// Structure: groups of `<count>!<class>`, class `n` digits, `a` upper-case letters, `c`
 /// letters or digits.
 const IBAN_REGISTRY: &[(&str, &str)] = &[
@@ -521,6 +523,9 @@ const IBAN_REGISTRY: &[(&str, &str)] = &[
     ("SI", "5!n8!n2!n"),
     ("SK", "4!n6!n10!n"),
     ("SM", "1!a5!n5!n12!c"),
+    // Not in release 101 (nor in stdnum): Senegal, from the registry's experimental list,
+    // because Macie detects SENEGAL_BANK_ACCOUNT_NUMBER.
+    ("SN", "1!a1!c22!n"),
     ("SO", "4!n3!n12!n"),
     ("ST", "4!n4!n11!n2!n"),
     ("SV", "4!a20!n"),
@@ -1430,7 +1435,7 @@ mod tests {
 
     #[test]
     fn registry_is_sorted() {
-        assert_eq!(IBAN_REGISTRY.len(), 89);
+        assert_eq!(IBAN_REGISTRY.len(), 90);
         assert!(IBAN_REGISTRY.windows(2).all(|w| w[0].0 < w[1].0));
     }
 

@@ -11,10 +11,20 @@ Run with the pinned versions in requirements.txt (`.ci/setup-oracle` installs th
 import importlib
 import sys
 
+import stdnum
+
+# Must match requirements.txt: s3pii's validators follow this version's rules.
+STDNUM_VERSION = "2.2"
 KWARGS = {"stdnum.iban": {"check_country": False}}
 
 
 def main() -> int:
+    if stdnum.__version__ != STDNUM_VERSION:
+        sys.stderr.write(
+            f"stdnum_oracle: python-stdnum {stdnum.__version__} installed, "
+            f"{STDNUM_VERSION} expected: run .ci/setup-oracle\n"
+        )
+        return 3
     modules = {}
     out = []
     crashes = 0
