@@ -28,8 +28,9 @@ pub enum Location {
     Record {
         /// Record index.
         record_index: u64,
-        /// JSONPath.
-        json_path: String,
+        /// JSONPath; `None` when the sensitive data is in the name of a path element
+        /// (Macie then omits the path).
+        json_path: Option<String>,
     },
 }
 

@@ -2,9 +2,9 @@
 //! reports. It owns the rayon pool; objects are scanned in parallel windows, each large
 //! object in parallel chunks, and reports come out in listing order whatever `jobs` is.
 //!
-//! Every listed object yields exactly one [`ObjectReport`]: unreadable, binary or
-//! oversized objects become `SKIPPED` (or `PARTIAL`) with Macie's reason, and the scan
-//! goes on. Only configuration errors (bad detectors, bad paths) are fatal, before any
+//! Every listed object yields exactly one [`ObjectReport`] of its own (archives add one per
+//! member, marked with their embedded path): unreadable, binary, malformed or oversized
+//! objects become `SKIPPED` (or `PARTIAL`) with Macie's reason, and the scan goes on. Only configuration errors (bad detectors, bad paths) are fatal, before any
 //! object is read.
 
 use std::io::{self, Read};
@@ -12,10 +12,14 @@ use std::io::{self, Read};
 use md5::{Digest, Md5};
 use rayon::prelude::*;
 
-use crate::decode::{self, text, Sniffed};
+use crate::decode::walk::{Settings, Walker};
+use crate::decode::{text, Format, Input, Limits, Meter, Metered};
 use crate::matcher::Matcher;
 use crate::object::ObjectInfo;
-use crate::report::{reason, DetectionCollector, ObjectReport, Status};
+use crate::report::{reason, ObjectReport, Status};
+
+/// Bytes read to sniff an object's format.
+const HEAD: usize = 8192;
 use crate::source::local::{self, LocalObject};
 use crate::{AllowList, DetectorSet};
 
@@ -26,8 +30,8 @@ pub struct ScanConfig {
     pub jobs: usize,
     /// Bytes per scanned chunk.
     pub chunk_len: usize,
-    /// Largest text object analysed (Macie: 20 GB).
-    pub max_text_bytes: u64,
+    /// Decoding limits (Macie's quotas by default).
+    pub limits: Limits,
     /// Locations kept per detection (Macie's discovery results: 1,000).
     pub max_occurrences: usize,
     /// Objects scanned per parallel window (bounds memory held for ordered output).
@@ -41,7 +45,7 @@ impl Default for ScanConfig {
         ScanConfig {
             jobs: 0,
             chunk_len: 1 << 20,
-            max_text_bytes: 20_000_000_000,
+            limits: Limits::default(),
             max_occurrences: 1000,
             window: 256,
             reveal_samples: false,
@@ -120,135 +124,177 @@ impl Scanner {
         &self.config
     }
 
-    /// Scans local objects, calling `sink` once per object in listing order.
+    /// Scans local objects, calling `sink` once per object in listing order, each
+    /// archive's report followed by its members' reports.
     pub fn scan_local(&self, objects: &[LocalObject], mut sink: impl FnMut(ObjectReport)) {
         for window in objects.chunks(self.config.window.max(1)) {
-            let reports: Vec<ObjectReport> = self.pool.install(|| {
+            let reports: Vec<Vec<ObjectReport>> = self.pool.install(|| {
                 window
                     .par_iter()
                     .map_init(|| Matcher::new(&self.set), |m, obj| self.scan_one(obj, m))
                     .collect()
             });
-            reports.into_iter().for_each(&mut sink);
+            reports.into_iter().flatten().for_each(&mut sink);
         }
     }
 
-    fn scan_one(&self, obj: &LocalObject, matcher: &mut Matcher) -> ObjectReport {
+    fn scan_one(&self, obj: &LocalObject, matcher: &mut Matcher) -> Vec<ObjectReport> {
         let mut info = obj.info.clone();
         if let Some(kind) = obj.list_error {
-            return skipped(
+            return vec![skipped(
                 info,
                 io_reason(kind),
                 format!("cannot list: {}", io::Error::from(kind)),
-            );
+            )];
         }
         let reader = match local::open(obj) {
             Ok(r) => r,
-            Err(e) => return skipped(info, io_reason(e.kind()), format!("cannot open: {e}")),
+            Err(e) => {
+                return vec![skipped(
+                    info,
+                    io_reason(e.kind()),
+                    format!("cannot open: {e}"),
+                )]
+            }
         };
         let mut reader = Hashing {
             inner: reader,
             md5: Md5::new(),
             bytes: 0,
         };
-        let mut report = self.scan_reader(&mut reader, &mut info, matcher);
-        // Hash what was not read (skipped objects) so the ETag covers the whole content.
-        if io::copy(&mut reader, &mut io::sink()).is_ok() {
-            report.object.etag = Some(
-                reader
-                    .md5
-                    .finalize()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect(),
-            );
-        }
-        if obj.path.is_none() {
-            report.object.size = reader.bytes;
-        }
-        report
-    }
-
-    /// Scans one object's bytes. `info` describes it.
-    pub fn scan_reader<R: Read>(
-        &self,
-        reader: &mut R,
-        info: &mut ObjectInfo,
-        matcher: &mut Matcher,
-    ) -> ObjectReport {
-        let info: &ObjectInfo = info;
-        let mut head = Vec::with_capacity(8192);
-        if let Err(e) = reader.by_ref().take(8192).read_to_end(&mut head) {
-            return skipped(
-                info.clone(),
+        let mut head = Vec::with_capacity(HEAD);
+        if let Err(e) = (&mut reader).take(HEAD as u64).read_to_end(&mut head) {
+            return vec![skipped(
+                info,
                 io_reason(e.kind()),
                 format!("cannot read: {e}"),
-            );
+            )];
         }
-        let sniffed = decode::sniff(&head);
-        if sniffed == Sniffed::Unsupported {
-            let mut r = skipped(
-                info.clone(),
-                reason::UNSUPPORTED_FILE_TYPE,
-                "binary or unsupported format".into(),
-            );
-            r.mime_type = decode::binary_mime(&head).into();
-            return r;
-        }
-        let mime = decode::text_mime(&info.extension());
-        if info.size > self.config.max_text_bytes {
-            let mut r = skipped(
-                info.clone(),
-                reason::FILE_EXCEEDS_SIZE_LIMIT,
-                format!("larger than {} bytes", self.config.max_text_bytes),
-            );
-            r.mime_type = mime.into();
-            return r;
-        }
-        let mut collector =
-            DetectionCollector::new(self.set.detectors().len(), self.config.max_occurrences);
-        if self.config.reveal_samples {
-            collector = collector.reveal_samples();
-        }
-        let parallel = self.pool.current_num_threads();
-        let mut opts = text::TextScan {
-            set: &self.set,
-            allow: self.allow.as_ref(),
-            chunk_len: self.config.chunk_len,
-            parallel_chunks: parallel,
-            utf8: true,
-        };
-        let stream = io::Cursor::new(head).chain(reader);
-        let scanned = match sniffed {
-            Sniffed::Utf16 => {
-                let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .bom_sniffing(true)
-                    .build(stream);
-                text::scan_text(decoded, opts, matcher, &mut collector)
+        let format = Format::detect(&head, &info.extension());
+        let random_access = matches!(format, Format::Zip | Format::Parquet);
+        let mut reports = match (&obj.path, random_access) {
+            (Some(path), true) => match std::fs::File::open(path) {
+                Ok(file) => {
+                    let input = Input::Seekable(Box::new(file), info.size);
+                    let reports = self.scan_input(input, &info, Some(info.size), matcher);
+                    // The content was read out of order: hash it in a second pass.
+                    info.etag = std::fs::File::open(path)
+                        .and_then(|f| {
+                            let mut h = Hashing {
+                                inner: f,
+                                md5: Md5::new(),
+                                bytes: 0,
+                            };
+                            io::copy(&mut h, &mut io::sink())?;
+                            Ok(hex(h.md5))
+                        })
+                        .ok();
+                    reports
+                }
+                Err(e) => vec![skipped(
+                    info.clone(),
+                    io_reason(e.kind()),
+                    format!("cannot open: {e}"),
+                )],
+            },
+            _ => {
+                let size = obj.path.as_ref().map(|_| info.size);
+                let mut stream = io::Cursor::new(head).chain(&mut reader);
+                let reports = self.scan_input(Input::Stream(&mut stream), &info, size, matcher);
+                // Hash what was not read (skipped objects) so the ETag covers the whole
+                // content.
+                if io::copy(&mut reader, &mut io::sink()).is_ok() {
+                    info.etag = Some(hex(reader.md5.clone()));
+                }
+                if obj.path.is_none() {
+                    info.size = reader.bytes;
+                }
+                reports
             }
-            Sniffed::Text { utf8 } => {
-                opts.utf8 = utf8;
-                text::scan_text(stream, opts, matcher, &mut collector)
+        };
+        for r in &mut reports {
+            r.object.etag.clone_from(&info.etag);
+            r.object.size = info.size;
+        }
+        reports
+    }
+
+    /// Scans one object's bytes: its own report first, then one report per archive member
+    /// (in archive order). `size` is the object's size when known up front.
+    pub fn scan_input(
+        &self,
+        input: Input<'_>,
+        info: &ObjectInfo,
+        size: Option<u64>,
+        matcher: &mut Matcher,
+    ) -> Vec<ObjectReport> {
+        let settings = Settings {
+            text: text::TextScan {
+                set: &self.set,
+                allow: self.allow.as_ref(),
+                chunk_len: self.config.chunk_len,
+                parallel_chunks: self.pool.current_num_threads(),
+                utf8: true,
+            },
+            max_occurrences: self.config.max_occurrences,
+            reveal: self.config.reveal_samples,
+        };
+        let mut walker = Walker::new(settings, self.config.limits.clone(), info);
+        let budget = walker.budget.clone();
+        let mut collector = walker.collector();
+        let outcome = match input {
+            Input::Stream(r) => {
+                let mut metered = Metered::new(r, budget, Meter::Compressed);
+                walker.decode(
+                    Input::Stream(&mut metered),
+                    &info.key,
+                    size,
+                    0,
+                    matcher,
+                    &mut collector,
+                )
             }
-            Sniffed::Unsupported => Ok(0),
+            Input::Seekable(r, len) => {
+                let metered = Metered::new(r, budget, Meter::Compressed);
+                walker.decode(
+                    Input::Seekable(Box::new(metered), len),
+                    &info.key,
+                    size,
+                    0,
+                    matcher,
+                    &mut collector,
+                )
+            }
         };
-        let (status, size, error) = match scanned {
-            Ok(n) => (Status::COMPLETE, n, None),
-            Err(e) => (
-                Status::partial(reason::UNABLE_TO_PARSE_FILE),
-                0,
-                Some(format!("read failed part-way: {e}")),
-            ),
-        };
-        ObjectReport {
+        let mut error = outcome.error;
+        if walker.members_dropped > 0 {
+            let note = format!(
+                "{} member results beyond the first {} were not written (counted in this result)",
+                walker.members_dropped,
+                walker.members.len()
+            );
+            error = Some(match error {
+                Some(e) => format!("{e}; {note}"),
+                None => note,
+            });
+        }
+        let mut reports = Vec::with_capacity(1 + walker.members.len());
+        reports.push(ObjectReport {
             object: info.clone(),
-            status,
-            mime_type: mime.into(),
-            size_classified: size,
+            status: outcome.status,
+            mime_type: outcome.mime.into(),
+            size_classified: outcome.size_classified,
             detections: collector.finish(),
             error,
-        }
+            embedded: None,
+        });
+        reports.append(&mut walker.members);
+        reports
     }
+}
+
+fn hex(md5: Md5) -> String {
+    md5.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn io_reason(kind: io::ErrorKind) -> &'static str {
@@ -267,5 +313,6 @@ fn skipped(object: ObjectInfo, why: &'static str, error: String) -> ObjectReport
         size_classified: 0,
         detections: Vec::new(),
         error: Some(error),
+        embedded: None,
     }
 }

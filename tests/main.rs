@@ -6,6 +6,8 @@
 //! - `scaling`: 1 vs N threads and arbitrary chunk splits give identical matches.
 //! - `cli`: the `s3pii identifiers` commands.
 //! - `differential`: validators against python-stdnum.
+//! - `formats`: every container and structured format, located like Macie.
+//! - `bombs`: hostile inputs stay under 256 MB and end with the right reasons.
 
 #![allow(
     clippy::unwrap_used,
@@ -19,10 +21,14 @@ mod common;
 #[path = "../benches/corpus.rs"]
 mod corpus;
 
+mod build;
+
+mod bombs;
 mod catalog;
 mod cli;
 mod differential;
 mod engine;
+mod formats;
 mod macie_output;
 mod scaling;
 mod scan;

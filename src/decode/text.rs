@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::location::Location;
 use crate::matcher::{Match, Matcher, ScanOptions};
 use crate::report::DetectionCollector;
-use crate::{AllowList, DetectorSet};
+use crate::{AllowList, ContextKeywords, DetectorSet};
 
 /// Settings for one text scan.
 #[derive(Debug, Clone, Copy)]
@@ -67,10 +67,22 @@ impl Cursor {
 /// Scans text from `reader`, adding every match to `collector`. Returns the number of
 /// bytes scanned.
 pub fn scan_text<R: Read>(
+    reader: R,
+    opts: TextScan<'_>,
+    matcher: &mut Matcher,
+    collector: &mut DetectionCollector,
+) -> io::Result<u64> {
+    scan_text_from(reader, opts, matcher, collector, (1, 1))
+}
+
+/// [`scan_text`] for text that starts at `(line, column)` of its file (the rest of a
+/// malformed structured file).
+pub fn scan_text_from<R: Read>(
     mut reader: R,
     opts: TextScan<'_>,
     matcher: &mut Matcher,
     collector: &mut DetectionCollector,
+    (line, column): (u64, u64),
 ) -> io::Result<u64> {
     let overlap = opts.set.overlap();
     let chunk_len = opts.chunk_len.max(overlap).max(4096);
@@ -79,15 +91,19 @@ pub fn scan_text<R: Read>(
     let mut own_start = 0usize;
     let mut cursor = Cursor {
         at: 0,
-        line: 1,
-        column: 1,
+        line,
+        column,
         utf8: opts.utf8,
     };
     let mut total = 0u64;
     let mut matches: Vec<Match> = Vec::new();
     loop {
         let want = own_start + batch_len + overlap;
-        let eof = fill(&mut reader, &mut buf, want, &mut total)?;
+        // A read error ends the text: what was read before it is still scanned.
+        let (eof, failed) = match fill(&mut reader, &mut buf, want, &mut total) {
+            Ok(eof) => (eof, None),
+            Err(e) => (true, Some(e)),
+        };
         let own_end = if eof { buf.len() } else { buf.len() - overlap };
         matches.clear();
         scan_batch(&buf, own_start..own_end, &opts, matcher, &mut matches);
@@ -105,7 +121,10 @@ pub fn scan_text<R: Read>(
             collector.sample(m.detector, &buf[m.start..m.end]);
         }
         if eof {
-            return Ok(total);
+            return match failed {
+                None => Ok(total),
+                Some(e) => Err(e),
+            };
         }
         let keep_from = own_end - overlap;
         cursor.advance(&buf, keep_from.max(cursor.at));
@@ -113,6 +132,93 @@ pub fn scan_text<R: Read>(
         buf.drain(..shift);
         cursor.at -= shift;
         own_start = own_end - shift;
+    }
+}
+
+/// Scans one structured value (a CSV cell, a JSON string, a Parquet value) with the
+/// context keywords of its column or path, appending its matches (offsets within
+/// `value`) to `out`. Values longer than a chunk are scanned chunk by chunk with overlap,
+/// so a huge value costs no more memory than a chunk.
+pub fn scan_value(
+    value: &[u8],
+    opts: &TextScan<'_>,
+    context: Option<&ContextKeywords>,
+    matcher: &mut Matcher,
+    out: &mut Vec<Match>,
+) {
+    let base = ScanOptions {
+        allow: opts.allow,
+        context,
+        ..Default::default()
+    };
+    let chunk_len = opts.chunk_len.max(4096);
+    if value.len() <= chunk_len {
+        matcher.scan_into(value, base, out);
+        return;
+    }
+    let overlap = opts.set.overlap();
+    let mut start = 0;
+    let mut part = Vec::new();
+    while start < value.len() {
+        let end = (start + chunk_len).min(value.len());
+        let lo = start.saturating_sub(overlap);
+        let hi = (end + overlap).min(value.len());
+        part.clear();
+        matcher.scan_into(
+            &value[lo..hi],
+            ScanOptions {
+                own: Some(start - lo..end - lo),
+                ..base.clone()
+            },
+            &mut part,
+        );
+        out.extend(part.iter().map(|m| Match {
+            start: m.start + lo,
+            end: m.end + lo,
+            ..*m
+        }));
+        start = end;
+    }
+}
+
+/// Scans structured values one by one, recording each match at the value's location.
+#[derive(Debug)]
+pub struct Values<'a> {
+    /// Settings.
+    pub opts: TextScan<'a>,
+    matches: Vec<Match>,
+}
+
+impl<'a> Values<'a> {
+    /// A value scanner with `opts`.
+    pub fn new(opts: TextScan<'a>) -> Values<'a> {
+        Values {
+            opts,
+            matches: Vec::new(),
+        }
+    }
+
+    /// Scans `value` under `context` (skipped when empty); every match is added to
+    /// `out` at `locate()`. Returns how many matches there were.
+    pub fn scan(
+        &mut self,
+        value: &[u8],
+        context: Option<&ContextKeywords>,
+        matcher: &mut Matcher,
+        out: &mut DetectionCollector,
+        locate: impl Fn() -> Location,
+    ) -> usize {
+        if value.is_empty() {
+            return 0;
+        }
+        self.matches.clear();
+        let context = context.filter(|c| !c.is_empty());
+        scan_value(value, &self.opts, context, matcher, &mut self.matches);
+        for m in &self.matches {
+            out.add(m.detector, &locate);
+            out.sample(m.detector, &value[m.start..m.end]);
+        }
+        self.matches.len()
     }
 }
 

@@ -275,6 +275,21 @@ impl ContextKeywords {
     pub fn is_empty(&self) -> bool {
         self.detectors.is_empty()
     }
+
+    /// The detectors of both contexts (a path's names together).
+    pub fn union(&self, other: &ContextKeywords) -> ContextKeywords {
+        if other.detectors.is_empty() {
+            return self.clone();
+        }
+        if self.detectors.is_empty() {
+            return other.clone();
+        }
+        let mut detectors = self.detectors.clone();
+        detectors.extend_from_slice(&other.detectors);
+        detectors.sort_unstable();
+        detectors.dedup();
+        ContextKeywords { detectors }
+    }
 }
 
 #[cfg(test)]

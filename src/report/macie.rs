@@ -260,8 +260,9 @@ pub struct Page {
 pub struct Record {
     /// 0-based record index (always 0 for JSON).
     pub record_index: Num,
-    /// JSONPath of the field.
-    pub json_path: String,
+    /// JSONPath of the field; absent when the data is in a path element's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_path: Option<String>,
 }
 
 /// A cell: 1-based row (the CSV header is row 1) and column.

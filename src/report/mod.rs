@@ -20,8 +20,8 @@ use crate::location::Location;
 use crate::object::ObjectInfo;
 use macie::{
     ClassificationDetails, ClassificationResult, ClassificationStatus, CustomDataIdentifiers,
-    CustomDetection, Detection, Finding, FindingSeverity, Occurrences, ResourcesAffected, S3Bucket,
-    S3Object, SensitiveDataItem, ServerSideEncryption,
+    CustomDetection, Detection, EmbeddedFileDetails, Finding, FindingSeverity, Occurrences,
+    ResourcesAffected, S3Bucket, S3Object, SensitiveDataItem, ServerSideEncryption,
 };
 
 /// Macie's locations per detection in a finding.
@@ -63,6 +63,30 @@ pub mod reason {
     pub const UNABLE_TO_PARSE_FILE: &str = "UNABLE_TO_PARSE_FILE";
     /// Malformed content.
     pub const MALFORMED_FILE: &str = "MALFORMED_FILE";
+    /// An archive holds files that were not analysed (unsupported, encrypted, too large).
+    pub const ARCHIVE_CONTAINS_UNPROCESSED_FILES: &str = "ARCHIVE_CONTAINS_UNPROCESSED_FILES";
+    /// An archive over its size limit.
+    pub const ARCHIVE_EXCEEDS_SIZE_LIMIT: &str = "ARCHIVE_EXCEEDS_SIZE_LIMIT";
+    /// Archives nested deeper than the limit.
+    pub const ARCHIVE_NESTING_LEVEL_OVER_LIMIT: &str = "ARCHIVE_NESTING_LEVEL_OVER_LIMIT";
+    /// More bytes extracted than the limit (or the compression-ratio guard).
+    pub const ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT: &str =
+        "ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT";
+    /// More files extracted than the limit.
+    pub const ARCHIVE_TOTAL_DOCUMENTS_PROCESSED_OVER_LIMIT: &str =
+        "ARCHIVE_TOTAL_DOCUMENTS_PROCESSED_OVER_LIMIT";
+    /// JSON nested deeper than the limit.
+    pub const JSON_NESTING_LEVEL_OVER_LIMIT: &str = "JSON_NESTING_LEVEL_OVER_LIMIT";
+
+    /// Whether a member's reason applies to the whole archive (an archive-wide limit).
+    pub fn is_archive_wide(reason: &str) -> bool {
+        matches!(
+            reason,
+            ARCHIVE_NESTING_LEVEL_OVER_LIMIT
+                | ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT
+                | ARCHIVE_TOTAL_DOCUMENTS_PROCESSED_OVER_LIMIT
+        )
+    }
 }
 
 /// Status and, unless complete, Macie's reason.
@@ -127,6 +151,19 @@ pub struct ObjectReport {
     /// A short description of why the object was skipped or partial (an error message
     /// about the object, never about its content).
     pub error: Option<String>,
+    /// For a file inside an archive: where (the object is the archive).
+    pub embedded: Option<EmbeddedFile>,
+}
+
+/// A file inside an archive object (Macie's `embeddedFileDetails`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedFile {
+    /// Path inside the archive; nested archives join their paths with `/`.
+    pub path: String,
+    /// Uncompressed size in bytes.
+    pub size: u64,
+    /// Modification time recorded in the archive.
+    pub last_modified: Option<SystemTime>,
 }
 
 /// Counts matches per detector and keeps the first locations of each.
@@ -195,6 +232,24 @@ impl DetectionCollector {
         if self.locations[i].len() < self.cap {
             self.locations[i].push(location());
         }
+    }
+
+    /// Adds the detections of an archive member to this (the archive's) collector: counts
+    /// add up, locations are kept up to the cap.
+    pub fn merge(&mut self, member: &[DetectionReport]) {
+        for d in member {
+            let i = d.detector.index();
+            self.counts[i] += d.count;
+            let room = self.cap.saturating_sub(self.locations[i].len());
+            self.locations[i].extend(d.locations.iter().take(room).cloned());
+            let room = self.reveal.saturating_sub(self.samples[i].len());
+            self.samples[i].extend(d.samples.iter().take(room).cloned());
+        }
+    }
+
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.counts.iter().all(|&c| c == 0)
     }
 
     /// The detections, in detector order.
@@ -382,7 +437,10 @@ pub fn build_record(
     let o = &report.object;
     let version = o.version_id.clone().unwrap_or_default();
     let etag = o.etag.clone().unwrap_or_default();
-    let id = md5_hex(&[&job.job_id, &o.bucket, &o.key, &version, &etag]);
+    let id = match &report.embedded {
+        None => md5_hex(&[&job.job_id, &o.bucket, &o.key, &version, &etag]),
+        Some(e) => md5_hex(&[&job.job_id, &o.bucket, &o.key, &version, &etag, &e.path]),
+    };
     let ftype = finding_type(&categories);
     let (title, description) = title_description(ftype);
     let with_type = severity.is_some();
@@ -437,7 +495,12 @@ pub fn build_record(
                 storage_class: o.storage_class.clone(),
                 tags: Some(Vec::new()),
                 public_access: Some(false),
-                embedded_file_details: None,
+                embedded_file_details: report.embedded.as_ref().map(|e| EmbeddedFileDetails {
+                    file_path: e.path.clone(),
+                    file_extension: crate::decode::extension_of(&e.path),
+                    file_size: e.size.into(),
+                    file_last_modified: e.last_modified.map(timestamp),
+                }),
             },
         },
         category: "CLASSIFICATION".into(),

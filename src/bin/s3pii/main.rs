@@ -23,7 +23,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan files, directories or stdin; write Macie findings and discovery results.
-    Scan(scan::ScanArgs),
+    Scan(Box<scan::ScanArgs>),
     /// List, lint and try out detectors (managed and custom data identifiers).
     #[command(subcommand)]
     Identifiers(identifiers::Command),
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Identifiers(cmd) => identifiers::run(cmd),
-        Command::Scan(args) => scan::run(args),
+        Command::Scan(args) => scan::run(*args),
     };
     match result {
         Ok(code) => code,

@@ -10,6 +10,7 @@ use std::time::{Instant, SystemTime};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use flate2::write::GzEncoder;
+use s3pii::decode::Limits;
 use s3pii::detector::{custom_specs_from_json, CustomIdentifierSpec};
 use s3pii::report::macie::{self, EventBridgeEvent, Finding};
 use s3pii::report::{
@@ -105,6 +106,81 @@ pub struct ScanArgs {
     /// No progress bar or summary.
     #[arg(long, short = 'q')]
     quiet: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Decoding limits; the defaults are Macie's quotas. Sizes take `KB`/`MB`/`GB`/`TB`
+/// (decimal) or `KiB`/`MiB`/`GiB` suffixes.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Limits (defaults: Macie's quotas)")]
+struct LimitArgs {
+    /// Deepest archive nesting opened (zip in zip in ...).
+    #[arg(long, default_value_t = 10)]
+    max_archive_depth: u32,
+    /// Files extracted from one object, all levels together.
+    #[arg(long, default_value_t = 1_000_000)]
+    max_archive_files: u64,
+    /// Bytes extracted from one object, all levels together.
+    #[arg(long, default_value = "10GB", value_parser = parse_size)]
+    max_extracted_bytes: u64,
+    /// Bytes extracted from one archive member.
+    #[arg(long, default_value = "3GB", value_parser = parse_size)]
+    max_member_bytes: u64,
+    /// Stop when extracted bytes exceed this multiple of the object's size (past 100 MiB
+    /// extracted); 0 turns the guard off.
+    #[arg(long, default_value_t = 1000)]
+    max_compression_ratio: u64,
+    /// Deepest JSON nesting analysed.
+    #[arg(long, default_value_t = 256)]
+    max_json_depth: usize,
+    /// Largest text object.
+    #[arg(long, default_value = "20GB", value_parser = parse_size)]
+    max_text_bytes: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_nesting: self.max_archive_depth,
+            max_members: self.max_archive_files,
+            max_extracted: self.max_extracted_bytes,
+            max_member_bytes: self.max_member_bytes,
+            max_ratio: self.max_compression_ratio,
+            max_json_depth: self.max_json_depth,
+            max_text_bytes: self.max_text_bytes,
+            ..Limits::default()
+        }
+    }
+}
+
+/// Parses `123`, `10GB`, `64MiB`, `1.5GB`.
+fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (try 500MB, 10GB, 64MiB)"))?;
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "t" | "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        _ => {
+            return Err(format!(
+                "unknown size unit in {text:?} (use KB, MB, GB, TB or KiB, MiB, GiB)"
+            ))
+        }
+    };
+    Ok((value * scale as f64) as u64)
 }
 
 fn job_id(args: &ScanArgs) -> Result<String> {
@@ -186,6 +262,7 @@ fn results_writer(path: &PathBuf) -> Result<Box<dyn Write>> {
 #[derive(Default)]
 struct Summary {
     objects: u64,
+    members: u64,
     complete: u64,
     partial: u64,
     skipped: u64,
@@ -232,6 +309,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         jobs: args.jobs.map_or(0, usize::from),
         max_occurrences: job.max_occurrences,
         reveal_samples: args.reveal_samples,
+        limits: args.limits.limits(),
         ..ScanConfig::default()
     };
     let scanner = Scanner::new(set.clone(), allow, config)?;
@@ -262,9 +340,14 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         if failure.is_some() {
             return;
         }
-        progress.inc(report.object.size);
-        summary.objects += 1;
-        progress.set_message(format!("{}/{total} objects", summary.objects));
+        let member = report.embedded.as_ref().map(|e| e.path.as_str());
+        if member.is_none() {
+            progress.inc(report.object.size);
+            summary.objects += 1;
+            progress.set_message(format!("{}/{total} objects", summary.objects));
+        } else {
+            summary.members += 1;
+        }
         if let Err(e) = handle(
             &report,
             &set,
@@ -278,21 +361,21 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             failure = Some(e);
         }
         if let Some(err) = &report.error {
-            if report
-                .status
-                .reason
-                .is_some_and(|r| r != "UNSUPPORTED_FILE_TYPE_EXCEPTION")
-            {
+            let reason = report.status.reason;
+            let unsupported = reason.is_some_and(|r| {
+                r == "UNSUPPORTED_FILE_TYPE_EXCEPTION" || r == "ARCHIVE_CONTAINS_UNPROCESSED_FILES"
+            });
+            if member.is_none() && reason.is_some() && !unsupported {
                 summary.errors += 1;
             }
-            progress.suspend(|| {
-                eprintln!(
-                    "s3pii: {}: {} ({})",
-                    report.object.key,
-                    err,
-                    report.status.reason.unwrap_or("")
-                )
-            });
+            if member.is_none() || !unsupported {
+                let name = match member {
+                    Some(path) => format!("{} [{path}]", report.object.key),
+                    None => report.object.key.clone(),
+                };
+                let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+                progress.suspend(|| eprintln!("s3pii: {name}: {err}{why}"));
+            }
         }
     });
     progress.finish_and_clear();
@@ -321,11 +404,12 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         summary.per_type.sort();
         let mb = summary.bytes as f64 / 1e6;
         eprintln!(
-            "s3pii: {} objects ({} complete, {} partial, {} skipped), {:.1} MB in {:.2}s ({:.1} MB/s), {} findings",
+            "s3pii: {} objects ({} complete, {} partial, {} skipped; {} archive members), {:.1} MB in {:.2}s ({:.1} MB/s), {} findings",
             summary.objects,
             summary.complete,
             summary.partial,
             summary.skipped,
+            summary.members,
             mb,
             elapsed.as_secs_f64(),
             mb / elapsed.as_secs_f64().max(1e-9),
@@ -355,18 +439,23 @@ fn handle(
     out: &mut dyn Write,
     results: Option<&mut Box<dyn Write>>,
 ) -> Result<()> {
-    match report.status.code {
-        StatusCode::Complete => summary.complete += 1,
-        StatusCode::Partial => summary.partial += 1,
-        StatusCode::Skipped => summary.skipped += 1,
-    }
-    summary.bytes += report.size_classified;
     if let Some(w) = results {
         if let Some(record) = build_record(report, set, job, RecordKind::Result) {
             serde_json::to_writer(&mut *w, &macie::to_result_value(&record)?)?;
             w.write_all(b"\n")?;
         }
     }
+    // Archive members appear in discovery results only; the archive's own report holds
+    // their totals and is the one finding.
+    if report.embedded.is_some() {
+        return Ok(());
+    }
+    match report.status.code {
+        StatusCode::Complete => summary.complete += 1,
+        StatusCode::Partial => summary.partial += 1,
+        StatusCode::Skipped => summary.skipped += 1,
+    }
+    summary.bytes += report.size_classified;
     let Some(finding) = build_record(report, set, job, RecordKind::Finding) else {
         return Ok(());
     };

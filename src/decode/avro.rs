@@ -1,0 +1,179 @@
+//! Apache Avro object container files: records are read one at a time (`apache-avro`),
+//! every string, byte, enum and integer value is scanned with the names of its path as
+//! context keywords, and reported as a Macie `record` (0-based record index, JSONPath of
+//! the field as for JSON).
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use apache_avro::types::Value;
+
+use super::json::{render_path, Step};
+use super::text::Values;
+use super::walk::{Outcome, Walker};
+use crate::location::Location;
+use crate::matcher::Matcher;
+use crate::report::{reason, DetectionCollector};
+use crate::{ContextKeywords, DetectorSet};
+
+const MIME: &str = "application/avro";
+
+/// Walk state for one record.
+struct Record<'a, 's, 'm> {
+    set: &'a DetectorSet,
+    values: &'a mut Values<'s>,
+    matcher: &'m mut Matcher,
+    out: &'m mut DetectionCollector,
+    index: u64,
+    path: Vec<Step>,
+    contexts: Vec<ContextKeywords>,
+    cache: &'a mut HashMap<String, ContextKeywords>,
+    itoa: itoa::Buffer,
+}
+
+impl Record<'_, '_, '_> {
+    fn scan(&mut self, bytes: &[u8]) {
+        let index = self.index;
+        let path = &self.path;
+        self.values
+            .scan(bytes, self.contexts.last(), self.matcher, self.out, || {
+                Location::Record {
+                    record_index: index,
+                    json_path: Some(render_path(path)),
+                }
+            });
+    }
+
+    fn push(&mut self, step: Step) {
+        let parent = self.contexts.last().cloned().unwrap_or_default();
+        let ctx = match &step {
+            Step::Index(_) => parent,
+            Step::Key(k) => {
+                let own = self
+                    .cache
+                    .entry(k.clone())
+                    .or_insert_with(|| self.set.context_keywords([k.as_bytes()]));
+                parent.union(own)
+            }
+        };
+        self.path.push(step);
+        self.contexts.push(ctx);
+    }
+
+    fn pop(&mut self) {
+        self.path.pop();
+        self.contexts.pop();
+    }
+
+    fn walk(&mut self, v: &Value) {
+        match v {
+            Value::String(s) | Value::Enum(_, s) => self.scan(s.as_bytes()),
+            Value::Bytes(b) | Value::Fixed(_, b) => self.scan(b),
+            Value::Int(i) => {
+                let mut buf = std::mem::take(&mut self.itoa);
+                self.scan(buf.format(*i).as_bytes());
+                self.itoa = buf;
+            }
+            Value::Long(i) => {
+                let mut buf = std::mem::take(&mut self.itoa);
+                self.scan(buf.format(*i).as_bytes());
+                self.itoa = buf;
+            }
+            Value::Union(_, inner) => self.walk(inner),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.push(Step::Index(i as u64));
+                    self.walk(item);
+                    self.pop();
+                }
+            }
+            Value::Map(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                for k in keys {
+                    self.push(Step::Key(k.clone()));
+                    if let Some(item) = map.get(k) {
+                        self.walk(item);
+                    }
+                    self.pop();
+                }
+            }
+            Value::Record(fields) => {
+                for (name, item) in fields {
+                    self.push(Step::Key(name.clone()));
+                    self.walk(item);
+                    self.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Counts bytes read.
+struct Counted<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n += n as u64;
+        Ok(n)
+    }
+}
+
+/// Scans an Avro object container file.
+pub fn scan(
+    w: &mut Walker<'_>,
+    stream: &mut dyn Read,
+    matcher: &mut Matcher,
+    out: &mut DetectionCollector,
+) -> Outcome {
+    let mut counted = Counted {
+        inner: stream,
+        n: 0,
+    };
+    let reader = match apache_avro::Reader::new(&mut counted) {
+        Ok(r) => r,
+        Err(e) => return Outcome::skipped(MIME, reason::MALFORMED_FILE, format!("not Avro: {e}")),
+    };
+    let mut values = Values::new(w.settings.text);
+    let mut cache = HashMap::new();
+    let set = w.settings.text.set;
+    let mut failure = None;
+    for (index, value) in reader.enumerate() {
+        let value = match value {
+            Ok(v) => v,
+            Err(e) => {
+                failure = Some(format!("Avro unreadable at record {index}: {e}"));
+                break;
+            }
+        };
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        let mut rec = Record {
+            set,
+            values: &mut values,
+            matcher,
+            out,
+            index: index as u64,
+            path: Vec::new(),
+            contexts: Vec::new(),
+            cache: &mut cache,
+            itoa: itoa::Buffer::new(),
+        };
+        rec.walk(&value);
+    }
+    match failure {
+        None => Outcome::complete(MIME, counted.n),
+        Some(msg) => {
+            if let Some(why) = w.budget.tripped() {
+                return Outcome::partial(MIME, why, counted.n, msg);
+            }
+            Outcome::partial(MIME, reason::UNABLE_TO_PARSE_FILE, counted.n, msg)
+        }
+    }
+}
