@@ -200,7 +200,7 @@ impl Scanner {
             _ => {
                 let size = obj.path.as_ref().map(|_| info.size);
                 let mut stream = io::Cursor::new(head).chain(&mut reader);
-                let reports = self.scan_input(Input::Stream(&mut stream), &info, size, matcher);
+                let reports = self.scan_input(Input::SendStream(&mut stream), &info, size, matcher);
                 // Hash what was not read (skipped objects) so the ETag covers the whole
                 // content.
                 if io::copy(&mut reader, &mut io::sink()).is_ok() {
@@ -247,6 +247,17 @@ impl Scanner {
                 let mut metered = Metered::new(r, budget, Meter::Compressed);
                 walker.decode(
                     Input::Stream(&mut metered),
+                    &info.key,
+                    size,
+                    0,
+                    matcher,
+                    &mut collector,
+                )
+            }
+            Input::SendStream(r) => {
+                let mut metered = Metered::new(r, budget, Meter::Compressed);
+                walker.decode(
+                    Input::SendStream(&mut metered),
                     &info.key,
                     size,
                     0,

@@ -153,15 +153,45 @@ pub fn scanner(limits: Limits) -> Scanner {
     .unwrap()
 }
 
+/// How a test hands an object to the scanner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Random access (a local file, S3 with ranged GETs).
+    Seekable,
+    /// A stream that stays on the scanning thread (an archive member).
+    Stream,
+    /// A stream that may move threads (a whole object): compressed objects are inflated
+    /// on a thread of their own.
+    SendStream,
+}
+
 /// Scans `data` as object `key`, seekable (like a local file) or as a stream.
 pub fn scan(scanner: &Scanner, key: &str, data: &[u8], seekable: bool) -> Vec<ObjectReport> {
+    scan_as(
+        scanner,
+        key,
+        data,
+        if seekable {
+            Mode::Seekable
+        } else {
+            Mode::Stream
+        },
+    )
+}
+
+/// Scans `data` as object `key`, handed over as `mode` says.
+pub fn scan_as(scanner: &Scanner, key: &str, data: &[u8], mode: Mode) -> Vec<ObjectReport> {
     let mut matcher = Matcher::new(scanner.detectors());
     let info = info(key, data.len() as u64);
-    if seekable {
-        let input = Input::Seekable(Box::new(Cursor::new(data.to_vec())), data.len() as u64);
-        scanner.scan_input(input, &info, Some(data.len() as u64), &mut matcher)
-    } else {
-        let mut stream = Cursor::new(data);
-        scanner.scan_input(Input::Stream(&mut stream), &info, None, &mut matcher)
+    let mut stream = Cursor::new(data);
+    match mode {
+        Mode::Seekable => {
+            let input = Input::Seekable(Box::new(Cursor::new(data.to_vec())), data.len() as u64);
+            scanner.scan_input(input, &info, Some(data.len() as u64), &mut matcher)
+        }
+        Mode::Stream => scanner.scan_input(Input::Stream(&mut stream), &info, None, &mut matcher),
+        Mode::SendStream => {
+            scanner.scan_input(Input::SendStream(&mut stream), &info, None, &mut matcher)
+        }
     }
 }

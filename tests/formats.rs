@@ -155,8 +155,12 @@ fn every_example_is_found_at_its_place_in_every_container() {
         ),
     ];
     for (key, data, member) in &containers {
-        for seekable in [true, false] {
-            let reports = build::scan(&scanner, key, data, seekable);
+        for mode in [
+            build::Mode::Seekable,
+            build::Mode::Stream,
+            build::Mode::SendStream,
+        ] {
+            let reports = build::scan_as(&scanner, key, data, mode);
             let r = match member {
                 None => &reports[0],
                 Some(path) => reports
@@ -166,7 +170,7 @@ fn every_example_is_found_at_its_place_in_every_container() {
             };
             complete(&reports[0], key);
             complete(r, key);
-            assert_eq!(located(&set, r), exp.lines, "{key} (seekable: {seekable})");
+            assert_eq!(located(&set, r), exp.lines, "{key} ({mode:?})");
             // The archive's own result holds the same totals.
             let total = |r: &ObjectReport| r.detections.iter().map(|d| d.count).sum::<u64>();
             assert_eq!(total(&reports[0]), total(r), "{key}: archive totals");
@@ -658,11 +662,13 @@ fn truncated_compressed_input_keeps_what_was_read() {
     }
     let gz = build::gzip(text.as_bytes());
     let cut = &gz[..gz.len() / 2];
-    let r = &build::scan(&scanner, "cut.txt.gz", cut, false)[0];
-    assert_eq!(r.status.code, StatusCode::Partial);
-    assert_eq!(r.status.reason, Some("UNABLE_TO_PARSE_FILE"));
-    let found = r.detections[0].count;
-    assert!(found > 1000 && found < 20_000, "{found}");
+    for mode in [build::Mode::Stream, build::Mode::SendStream] {
+        let r = &build::scan_as(&scanner, "cut.txt.gz", cut, mode)[0];
+        assert_eq!(r.status.code, StatusCode::Partial, "{mode:?}");
+        assert_eq!(r.status.reason, Some("UNABLE_TO_PARSE_FILE"));
+        let found = r.detections[0].count;
+        assert!(found > 1000 && found < 20_000, "{mode:?}: {found}");
+    }
 
     // A zip cut before its central directory: entries are read from local headers.
     let zip = build::zip(
@@ -796,4 +802,100 @@ fn zstd_json_lines() {
         ids(&set, r),
         vec![("EMAIL_ADDRESS".into(), rec(1, Some("$.v")))]
     );
+}
+
+/// Writes small, valid seed inputs for the fuzz targets to `fuzz/seeds/` (run by hand
+/// with `cargo test write_fuzz_seeds -- --ignored` when the formats change).
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    let text = b"SSN: 123-45-6789, mail jane@example.org, card 4539 1488 0343 6467\n";
+    let values = ["SSN 123-45-6789", "jane@example.org", "x"];
+    let csv = b"name,ssn\nJane,123-45-6789\n\"multi\nline\",\"a,b\"\n".to_vec();
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("engine", text.to_vec()),
+        ("decode_text", text.to_vec()),
+        ("decode_csv", csv.clone()),
+        ("decode_json", build::json(&values)),
+        ("decode_jsonl", build::jsonl(&values)),
+        ("decode_gzip", build::gzip(text)),
+        ("decode_zstd", build::zstd(text)),
+        (
+            "decode_zip",
+            build::zip(&[("a.txt", text), ("b.csv", &csv)], false, false),
+        ),
+        ("decode_tar", build::tar(&[("a.txt", text)])),
+        (
+            "decode_parquet",
+            build::parquet(&values, parquet::basic::Compression::SNAPPY, 2),
+        ),
+        ("decode_avro", build::avro(&values)),
+    ];
+    for (target, data) in seeds {
+        let d = dir.join(target);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("seed"), data).unwrap();
+    }
+}
+
+/// Writes the structured and archived sample data under `examples/exports/` (run by hand
+/// with `cargo test write_example_exports -- --ignored`; the files are committed).
+#[test]
+#[ignore]
+fn write_example_exports() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let customers = serde_json::json!({
+        "exported": "2026-03-01",
+        "customers": [
+            {"name": "Jane Doe", "contact": {"email": "jane.doe@example.org"}, "ssn": "123-45-6789"},
+            {"name": "Luis Garcia", "iban": "ES91 2100 0418 4502 0005 1332", "card number": "4539 1488 0343 6467"}
+        ]
+    });
+    std::fs::write(
+        dir.join("customers.json"),
+        serde_json::to_vec_pretty(&customers).unwrap(),
+    )
+    .unwrap();
+    let events = [
+        r#"{"event":"login","user":"anna.mueller@beispiel.example.de","ip":"203.0.113.7"}"#,
+        r#"{"event":"update","field":"phone","value":"+49 30 1234567"}"#,
+        r#"{"event":"payment","card":"4539148803436467"}"#,
+    ]
+    .join("\n");
+    std::fs::write(
+        dir.join("events.jsonl.gz"),
+        build::gzip(format!("{events}\n").as_bytes()),
+    )
+    .unwrap();
+    let csv = b"name,ssn,notes\nJane Doe,123-45-6789,prefers e-mail\nTom Lee,none,\n";
+    let tgz = build::gzip(&build::tar(&[(
+        "notes/call.txt",
+        b"Call Jane at jane.doe@example.org" as &[u8],
+    )]));
+    std::fs::write(
+        dir.join("backup.zip"),
+        build::zip(
+            &[("hr/staff.csv", csv), ("notes.tar.gz", &tgz)],
+            false,
+            false,
+        ),
+    )
+    .unwrap();
+    let orders = [
+        "order 1001",
+        "ship to jane.doe@example.org",
+        "card 4539 1488 0343 6467",
+    ];
+    std::fs::write(
+        dir.join("orders.parquet"),
+        build::parquet(&orders, parquet::basic::Compression::SNAPPY, 2),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("contacts.avro"),
+        build::avro(&["luis.garcia@correo.example.es", "n/a"]),
+    )
+    .unwrap();
 }

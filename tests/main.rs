@@ -7,6 +7,7 @@
 //! - `cli`: the `s3pii identifiers` commands.
 //! - `differential`: validators against python-stdnum.
 //! - `formats`: every container and structured format, located like Macie.
+//! - `fuzz_regressions`: inputs the fuzzers once crashed on.
 //! - `bombs`: hostile inputs stay under 256 MB and end with the right reasons.
 
 #![allow(
@@ -29,6 +30,7 @@ mod cli;
 mod differential;
 mod engine;
 mod formats;
+mod fuzz_regressions;
 mod macie_output;
 mod scaling;
 mod scan;

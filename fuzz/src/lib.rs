@@ -1,6 +1,7 @@
 //! Shared set-up for the fuzz targets: one scanner (built-in catalog, one thread, small
 //! limits so a fuzzer's bomb ends fast) and the invariants every decoder must keep.
 
+use std::cell::RefCell;
 use std::io::Cursor;
 use std::sync::OnceLock;
 
@@ -13,6 +14,11 @@ use s3pii::{DetectorSet, Matcher};
 fn scanner() -> &'static Scanner {
     static SCANNER: OnceLock<Scanner> = OnceLock::new();
     SCANNER.get_or_init(|| {
+        // libfuzzer-sys aborts on any panic, even one s3pii catches by design: the
+        // decoders built on third-party parsers (Parquet, Avro) turn a parser's panic into
+        // a MALFORMED_FILE result. A panic that escapes s3pii still reaches the fuzz
+        // target's own catch, which aborts.
+        std::panic::set_hook(Box::new(|_| {}));
         let set = DetectorSet::builtin().expect("built-in catalog loads");
         let limits = Limits {
             max_extracted: 64 << 20,
@@ -33,6 +39,12 @@ fn scanner() -> &'static Scanner {
     })
 }
 
+thread_local! {
+    /// One matcher per thread: building one (a regex cache per detector) costs more than
+    /// a small scan.
+    static MATCHER: RefCell<Matcher> = RefCell::new(Matcher::new(scanner().detectors()));
+}
+
 /// Scans `data` as an object named `name`, as a stream and seekable, and checks the
 /// invariants: one result for the object first, members after it, complete results with
 /// a reason never, non-complete results always with one.
@@ -47,14 +59,17 @@ pub fn scan(name: &str, data: &[u8]) {
         last_modified: None,
         storage_class: None,
     };
-    let mut matcher = Matcher::new(scanner.detectors());
+    MATCHER.with_borrow_mut(|matcher| scan_with(scanner, &info, data, matcher));
+}
+
+fn scan_with(scanner: &Scanner, info: &ObjectInfo, data: &[u8], matcher: &mut Matcher) {
     for seekable in [false, true] {
         let reports = if seekable {
             let input = Input::Seekable(Box::new(Cursor::new(data.to_vec())), data.len() as u64);
-            scanner.scan_input(input, &info, Some(data.len() as u64), &mut matcher)
+            scanner.scan_input(input, info, Some(data.len() as u64), matcher)
         } else {
             let mut stream = Cursor::new(data);
-            scanner.scan_input(Input::Stream(&mut stream), &info, None, &mut matcher)
+            scanner.scan_input(Input::Stream(&mut stream), info, None, matcher)
         };
         assert!(!reports.is_empty());
         assert!(reports[0].embedded.is_none());
@@ -71,9 +86,7 @@ pub fn scan(name: &str, data: &[u8]) {
 /// Scans `data` with the matcher alone and checks every match is in bounds, non-empty and
 /// in order.
 pub fn engine(data: &[u8]) {
-    let set = scanner().detectors();
-    let mut matcher = Matcher::new(set);
-    let found = matcher.scan(data);
+    let found = MATCHER.with_borrow_mut(|m| m.scan(data));
     let mut last = (0, 0);
     for m in &found {
         assert!(m.start < m.end && m.end <= data.len());

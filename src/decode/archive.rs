@@ -55,6 +55,116 @@ pub fn decompress(
     Outcome { mime, ..inner }
 }
 
+/// Bytes per chunk handed from the inflating thread to the scanning one.
+const PIPE_CHUNK: usize = 1 << 20;
+/// Chunks in flight between them.
+const PIPE_DEPTH: usize = 4;
+
+/// [`decompress`] with inflation on a thread of its own: the compressed stream is
+/// decoded there in 1 MiB chunks while this thread scans, so scanning hides behind
+/// inflation (or the other way round). At most `PIPE_DEPTH` chunks are in flight; when
+/// the scan stops early (a binary, a limit) the inflating thread stops at its next chunk.
+pub fn decompress_pipelined(
+    w: &mut Walker<'_>,
+    format: Format,
+    stream: &mut (dyn Read + Send),
+    name: &str,
+    depth: u32,
+    matcher: &mut Matcher,
+    out: &mut DetectionCollector,
+) -> Outcome {
+    let mime = format.mime("");
+    let inner_name = inner_name(name);
+    let budget = w.budget.clone();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(PIPE_DEPTH);
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let decoder: Box<dyn Read + '_> = match format {
+                Format::Zstd => match zstd::Decoder::new(stream) {
+                    Ok(d) => Box::new(d),
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                },
+                _ => Box::new(flate2::read::MultiGzDecoder::new(stream)),
+            };
+            let mut decoder = Metered::new(decoder, budget, Meter::Extracted);
+            loop {
+                let mut chunk = vec![0u8; PIPE_CHUNK];
+                let mut filled = 0;
+                let result = loop {
+                    match decoder.read(&mut chunk[filled..]) {
+                        Ok(0) => break Ok(()),
+                        Ok(n) => {
+                            filled += n;
+                            if filled == chunk.len() {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                chunk.truncate(filled);
+                if filled > 0 && tx.send(Ok(chunk)).is_err() {
+                    return;
+                }
+                match result {
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                    Ok(()) if filled < PIPE_CHUNK => return,
+                    Ok(()) => {}
+                }
+            }
+        });
+        let mut reader = Received {
+            rx,
+            chunk: Vec::new(),
+            at: 0,
+        };
+        let inner = w.decode(
+            Input::Stream(&mut reader),
+            &inner_name,
+            None,
+            depth + 1,
+            matcher,
+            out,
+        );
+        // Dropping the receiver stops the inflating thread.
+        drop(reader);
+        Outcome { mime, ..inner }
+    })
+}
+
+/// The scanning side of [`decompress_pipelined`].
+struct Received {
+    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Received {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 /// The name of the file inside a compressed file: `a.csv.gz` → `a.csv`, `a.tgz` → `a.tar`.
 fn inner_name(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
@@ -83,20 +193,31 @@ pub fn zip(
 ) -> Outcome {
     match input {
         Input::Seekable(mut r, _) => zip_seekable(w, &mut r, depth, matcher, out),
-        Input::Stream(r) => {
-            let cap = w.limits().max_buffered;
-            let mut buf = head;
-            let room = (cap + 1).saturating_sub(buf.len() as u64);
-            if let Err(e) = r.take(room).read_to_end(&mut buf) {
-                return w.read_failure(&e, ZIP_MIME, 0);
-            }
-            if buf.len() as u64 <= cap {
-                zip_seekable(w, &mut io::Cursor::new(buf), depth, matcher, out)
-            } else {
-                let mut chained = io::Cursor::new(buf).chain(r);
-                zip_streamed(w, &mut chained, depth, matcher, out)
-            }
-        }
+        Input::Stream(r) => zip_stream(w, r, head, depth, matcher, out),
+        Input::SendStream(r) => zip_stream(w, r, head, depth, matcher, out),
+    }
+}
+
+/// A zip that arrives as a stream: buffered if small enough, else read by local headers.
+fn zip_stream(
+    w: &mut Walker<'_>,
+    r: &mut dyn Read,
+    head: Vec<u8>,
+    depth: u32,
+    matcher: &mut Matcher,
+    out: &mut DetectionCollector,
+) -> Outcome {
+    let cap = w.limits().max_buffered;
+    let mut buf = head;
+    let room = (cap + 1).saturating_sub(buf.len() as u64);
+    if let Err(e) = r.take(room).read_to_end(&mut buf) {
+        return w.read_failure(&e, ZIP_MIME, 0);
+    }
+    if buf.len() as u64 <= cap {
+        zip_seekable(w, &mut io::Cursor::new(buf), depth, matcher, out)
+    } else {
+        let mut chained = io::Cursor::new(buf).chain(r);
+        zip_streamed(w, &mut chained, depth, matcher, out)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Apache Avro object container files: records are read one at a time (`apache-avro`),
 //! every string, byte, enum and integer value is scanned with the names of its path as
 //! context keywords, and reported as a Macie `record` (0-based record index, JSONPath of
-//! the field as for JSON).
+//! the field as for JSON). A single value (or array/map length) over 16 MiB ends the file
+//! with `UNABLE_TO_PARSE_FILE` (see [`MAX_ALLOCATION`]).
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -17,6 +18,12 @@ use crate::report::{reason, DetectionCollector};
 use crate::{ContextKeywords, DetectorSet};
 
 const MIME: &str = "application/avro";
+
+/// The largest single allocation `apache-avro` may make while decoding (its limit is
+/// process-wide and set once). It bounds a string or bytes value, and the element count an
+/// array or map header may announce: the crate reserves that many elements up front, so a
+/// hostile header could otherwise ask for tens of GB and abort the process.
+const MAX_ALLOCATION: usize = 16 << 20;
 
 /// Walk state for one record.
 struct Record<'a, 's, 'm> {
@@ -135,6 +142,7 @@ pub fn scan(
         inner: stream,
         n: 0,
     };
+    apache_avro::util::max_allocation_bytes(MAX_ALLOCATION);
     let reader = match apache_avro::Reader::new(&mut counted) {
         Ok(r) => r,
         Err(e) => return Outcome::skipped(MIME, reason::MALFORMED_FILE, format!("not Avro: {e}")),

@@ -27,8 +27,12 @@ impl<T: Read + Seek + Send> ReadSeek for T {}
 
 /// An object's bytes as a decoder receives them.
 pub enum Input<'a> {
-    /// A forward-only stream (stdin, a decompressor, a tar or streamed zip member).
+    /// A forward-only stream (a decompressor, a tar or streamed zip member).
     Stream(&'a mut (dyn Read + 'a)),
+    /// A forward-only stream that may move to another thread (a whole object: a local
+    /// file, stdin, an S3 body). A compressed object is then inflated on a thread of its
+    /// own while its content is scanned.
+    SendStream(&'a mut (dyn Read + Send + 'a)),
     /// Random access, positioned at offset 0, with its length (owned: Parquet's reader
     /// needs a `'static` source).
     Seekable(Box<dyn ReadSeek>, u64),

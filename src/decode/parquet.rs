@@ -9,10 +9,12 @@
 //! or (inside an archive) a member buffered in memory up to `max_buffered`.
 
 use std::io::{self, Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use parquet::basic::{ConvertedType, LogicalType, Repetition};
-use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
+use parquet::column::page::{Page, PageMetadata, PageReader};
+use parquet::column::reader::{get_column_reader, ColumnReader, ColumnReaderImpl};
 use parquet::data_type::{ByteArray, DataType, FixedLenByteArray};
 use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReader};
@@ -29,7 +31,7 @@ use crate::ContextKeywords;
 
 const MIME: &str = "application/parquet";
 /// Records read per batch.
-const BATCH: usize = 4096;
+const BATCH: usize = 256;
 
 /// A random-access source shared by the readers Parquet asks for.
 struct Shared {
@@ -190,11 +192,38 @@ pub fn scan(
         let rows = u64::try_from(group.metadata().num_rows()).unwrap_or(0);
         for (c, (parts, ctx)) in columns.iter().enumerate() {
             let descr = schema.column(c);
-            let reader = match group.get_column_reader(c) {
+            // The parquet crate asserts on negative or out-of-file chunk ranges; check
+            // them first so a hostile footer is a malformed file, not a panic.
+            let chunk = group.metadata().column(c);
+            let start = chunk
+                .dictionary_page_offset()
+                .unwrap_or(chunk.data_page_offset());
+            let size = chunk.compressed_size();
+            let in_file = start >= 0
+                && size >= 0
+                && (start as u64)
+                    .checked_add(size as u64)
+                    .is_some_and(|end| end <= len);
+            if !in_file {
+                return Outcome::partial(
+                    MIME,
+                    reason::MALFORMED_FILE,
+                    scanned,
+                    format!("Parquet column chunk {c} of row group {g} lies outside the file"),
+                );
+            }
+            let pages = match group.get_column_page_reader(c) {
                 Ok(r) => r,
                 Err(e) => return failed(first_row, scanned, &e),
             };
+            let budget = Arc::new(AtomicU64::new(0));
+            let capped = Capped {
+                inner: pages,
+                used: budget.clone(),
+            };
+            let reader = get_column_reader(descr.clone(), Box::new(capped));
             let mut col = Column {
+                budget,
                 parts,
                 ctx,
                 first_row,
@@ -243,8 +272,67 @@ enum Text<'v> {
     Int(i64),
 }
 
+/// Values one `read_records` call may pull from pages. The column reader keeps a whole
+/// record in memory, and run-length encoding lets a few bytes claim billions of levels in
+/// one record; past this the column is reported unreadable instead of exhausting memory.
+const MAX_VALUES_PER_BATCH: u64 = 2_000_000;
+
+/// A page reader that counts the values of the pages it hands out since its counter was
+/// last reset, and fails past [`MAX_VALUES_PER_BATCH`].
+struct Capped {
+    inner: Box<dyn PageReader>,
+    used: Arc<AtomicU64>,
+}
+
+impl Capped {
+    fn charge(&self, page: &Page) -> parquet::errors::Result<()> {
+        let used = self
+            .used
+            .fetch_add(u64::from(page.num_values()), Ordering::Relaxed)
+            + u64::from(page.num_values());
+        if used > MAX_VALUES_PER_BATCH {
+            return Err(ParquetError::General(format!(
+                "more than {MAX_VALUES_PER_BATCH} values in one batch of records"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for Capped {
+    type Item = parquet::errors::Result<Page>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.get_next_page().transpose()
+    }
+}
+
+impl PageReader for Capped {
+    fn get_next_page(&mut self) -> parquet::errors::Result<Option<Page>> {
+        let page = self.inner.get_next_page()?;
+        if let Some(p) = &page {
+            self.charge(p)?;
+        }
+        Ok(page)
+    }
+
+    fn peek_next_page(&mut self) -> parquet::errors::Result<Option<PageMetadata>> {
+        self.inner.peek_next_page()
+    }
+
+    fn skip_next_page(&mut self) -> parquet::errors::Result<()> {
+        self.inner.skip_next_page()
+    }
+
+    fn at_record_boundary(&mut self) -> parquet::errors::Result<bool> {
+        self.inner.at_record_boundary()
+    }
+}
+
 /// One column chunk being read.
 struct Column<'c, 's, 'm> {
+    /// Values handed out by the page reader since the last batch.
+    budget: Arc<AtomicU64>,
     parts: &'c [Part],
     ctx: &'c ContextKeywords,
     first_row: u64,
@@ -272,6 +360,7 @@ impl Column<'_, '_, '_> {
             defs.clear();
             reps.clear();
             vals.clear();
+            self.budget.store(0, Ordering::Relaxed);
             let (records, values, levels) = reader.read_records(
                 BATCH,
                 (self.max_def > 0).then_some(&mut defs),

@@ -146,6 +146,10 @@ impl<'a> Walker<'a> {
                 .take(HEAD as u64)
                 .read_to_end(&mut head)
                 .map(|_| Input::Stream(r)),
+            Input::SendStream(r) => (&mut *r)
+                .take(HEAD as u64)
+                .read_to_end(&mut head)
+                .map(|_| Input::SendStream(r)),
             Input::Seekable(mut r, len) => (&mut r)
                 .take(HEAD as u64)
                 .read_to_end(&mut head)
@@ -167,7 +171,7 @@ impl<'a> Walker<'a> {
         }
         let known = size.or(match &input {
             Input::Seekable(_, len) => Some(*len),
-            Input::Stream(_) => None,
+            Input::Stream(_) | Input::SendStream(_) => None,
         });
         if let Some(n) = known.filter(|&n| n > self.limits().size_cap(format)) {
             let why = if depth > 0 {
@@ -193,20 +197,36 @@ impl<'a> Walker<'a> {
             Format::Zip => return archive::zip(self, input, head, depth, matcher, out),
             Format::Parquet => {
                 return match self.random_access(input, head, size) {
-                    Ok((source, len)) => parquet::scan(self, source, len, matcher, out),
+                    Ok((source, len)) => self.guarded(mime, matcher, out, |w, m, o| {
+                        parquet::scan(w, source, len, m, o)
+                    }),
                     Err(o) => o,
                 }
             }
             _ => {}
         }
         let utf8 = super::is_utf8(&head);
+        let input = match input {
+            Input::SendStream(r) if matches!(format, Format::Gzip | Format::Zstd) => {
+                let mut whole = io::Cursor::new(head).chain(r);
+                return archive::decompress_pipelined(
+                    self, format, &mut whole, name, depth, matcher, out,
+                );
+            }
+            other => other,
+        };
         let mut prefix = io::Cursor::new(head);
         let mut chained;
         let mut seekable;
+        let mut chained_send;
         let stream: &mut dyn Read = match input {
             Input::Stream(r) => {
                 chained = (&mut prefix).chain(r);
                 &mut chained
+            }
+            Input::SendStream(r) => {
+                chained_send = (&mut prefix).chain(r);
+                &mut chained_send
             }
             Input::Seekable(r, _) => {
                 seekable = r;
@@ -218,7 +238,7 @@ impl<'a> Walker<'a> {
                 archive::decompress(self, format, stream, name, depth, matcher, out)
             }
             Format::Tar => archive::tar(self, stream, depth, matcher, out),
-            Format::Avro => avro::scan(self, stream, matcher, out),
+            Format::Avro => self.guarded(mime, matcher, out, |w, m, o| avro::scan(w, stream, m, o)),
             Format::Csv | Format::Tsv => {
                 csv::scan(self, stream, format == Format::Tsv, utf8, matcher, out)
             }
@@ -231,6 +251,38 @@ impl<'a> Walker<'a> {
                 self.text(decoded, true, mime, matcher, out)
             }
             _ => self.text(stream, utf8, mime, matcher, out),
+        }
+    }
+
+    /// Runs a decoder built on a third-party parser that may panic on hostile input (an
+    /// assertion deep in its metadata handling): a panic becomes a `MALFORMED_FILE` result
+    /// (or `PARTIAL` with what was found before it) instead of ending the scan.
+    fn guarded(
+        &mut self,
+        mime: &'static str,
+        matcher: &mut Matcher,
+        out: &mut DetectionCollector,
+        decode: impl FnOnce(&mut Walker<'a>, &mut Matcher, &mut DetectionCollector) -> Outcome,
+    ) -> Outcome {
+        let mut found = self.collector();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            decode(self, matcher, &mut found)
+        }));
+        let empty = found.is_empty();
+        out.merge(&found.finish());
+        match result {
+            Ok(outcome) => outcome,
+            Err(_) if empty => Outcome::skipped(
+                mime,
+                reason::MALFORMED_FILE,
+                "the decoder failed on malformed content",
+            ),
+            Err(_) => Outcome::partial(
+                mime,
+                reason::UNABLE_TO_PARSE_FILE,
+                0,
+                "the decoder failed part-way on malformed content",
+            ),
         }
     }
 
@@ -286,30 +338,39 @@ impl<'a> Walker<'a> {
     ) -> Result<(Box<dyn super::ReadSeek>, u64), Outcome> {
         match input {
             Input::Seekable(r, len) => Ok((r, len)),
-            Input::Stream(r) => {
-                let cap = self.limits().max_buffered;
-                if size.is_some_and(|n| n > cap) {
-                    return Err(Outcome::skipped(
-                        "application/parquet",
-                        reason::FILE_EXCEEDS_SIZE_LIMIT,
-                        format!("a non-seekable Parquet file over {cap} bytes cannot be read"),
-                    ));
-                }
-                let mut buf = head;
-                if let Err(e) = r.take(cap + 1 - buf.len() as u64).read_to_end(&mut buf) {
-                    return Err(self.read_failure(&e, "application/parquet", 0));
-                }
-                if buf.len() as u64 > cap {
-                    return Err(Outcome::skipped(
-                        "application/parquet",
-                        reason::FILE_EXCEEDS_SIZE_LIMIT,
-                        format!("a non-seekable Parquet file over {cap} bytes cannot be read"),
-                    ));
-                }
-                let len = buf.len() as u64;
-                Ok((Box::new(io::Cursor::new(buf)), len))
-            }
+            Input::Stream(r) => self.buffer(r, head, size),
+            Input::SendStream(r) => self.buffer(r, head, size),
         }
+    }
+
+    /// A stream read into memory, up to `max_buffered` (a Parquet file inside an archive).
+    fn buffer(
+        &self,
+        r: &mut dyn Read,
+        head: Vec<u8>,
+        size: Option<u64>,
+    ) -> Result<(Box<dyn super::ReadSeek>, u64), Outcome> {
+        let cap = self.limits().max_buffered;
+        let too_large = || {
+            Outcome::skipped(
+                "application/parquet",
+                reason::FILE_EXCEEDS_SIZE_LIMIT,
+                format!("a non-seekable Parquet file over {cap} bytes cannot be read"),
+            )
+        };
+        if size.is_some_and(|n| n > cap) {
+            return Err(too_large());
+        }
+        let mut buf = head;
+        let room = (cap + 1).saturating_sub(buf.len() as u64);
+        if let Err(e) = r.take(room).read_to_end(&mut buf) {
+            return Err(self.read_failure(&e, "application/parquet", 0));
+        }
+        if buf.len() as u64 > cap {
+            return Err(too_large());
+        }
+        let len = buf.len() as u64;
+        Ok((Box::new(io::Cursor::new(buf)), len))
     }
 
     /// Decodes one archive member at `depth` and records its report. Returns its outcome

@@ -30,6 +30,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A panic's message could quote the data being parsed: report where, never what.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("s3pii: internal error{at} (message withheld: it may quote scanned data)");
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Identifiers(cmd) => identifiers::run(cmd),
