@@ -513,6 +513,9 @@ impl Matcher {
     }
 
     fn finish(&mut self, c: &Compiled, own: Range<usize>, out: &mut Vec<Match>) {
+        if self.raw.is_empty() {
+            return;
+        }
         // Overlapping matches of one detector (e.g. `cookie:` inside `set-cookie:`) count
         // once: keep the leftmost, longest, as a single regex pass over the text would.
         self.raw

@@ -8,9 +8,10 @@
 //! a multi-GB top-level array costs one element of memory. Nesting deeper than
 //! `max_json_depth` (256) skips the file with `JSON_NESTING_LEVEL_OVER_LIMIT`.
 //!
-//! A document that does not parse is scanned as plain text (`lineRanges`) when it fits in
-//! `max_replay` bytes (the bytes read are kept for that); a larger one keeps the records
-//! of its valid prefix, scans the rest as text and is `PARTIAL` / `MALFORMED_FILE`. A
+//! A document up to `max_replay` bytes (16 MiB) is parsed from memory; one that does not
+//! parse is then scanned as plain text (`lineRanges`). A larger document is streamed; if it
+//! does not parse, it keeps the records of its valid prefix, scans the rest as text and is
+//! `PARTIAL` / `MALFORMED_FILE`. A
 //! JSON Lines line that does not parse is scanned as a line of text.
 
 use std::collections::HashMap;
@@ -109,6 +110,8 @@ struct State<'s, 'm> {
     cache: HashMap<String, ContextKeywords>,
     max_depth: usize,
     too_deep: bool,
+    /// Walk without scanning (validation).
+    dry: bool,
     itoa: itoa::Buffer,
 }
 
@@ -118,6 +121,9 @@ impl State<'_, '_> {
     }
 
     fn value(&mut self, bytes: &[u8]) {
+        if self.dry {
+            return;
+        }
         let record = self.record;
         let path = &self.path;
         let context = self.contexts.last();
@@ -131,6 +137,9 @@ impl State<'_, '_> {
     }
 
     fn key(&mut self, key: &str) {
+        if self.dry {
+            return;
+        }
         let record = self.record;
         self.values
             .scan(key.as_bytes(), None, self.matcher, self.out, || {
@@ -142,6 +151,11 @@ impl State<'_, '_> {
     }
 
     fn push(&mut self, step: Step) {
+        if self.dry {
+            self.path.push(step);
+            self.contexts.push(ContextKeywords::default());
+            return;
+        }
         let parent = self.context().cloned().unwrap_or_default();
         let ctx = match &step {
             Step::Index(_) => parent,
@@ -254,6 +268,18 @@ impl<'de> Visitor<'de> for Walk<'_, '_, '_> {
     }
 }
 
+/// Walks one in-memory JSON value; whether it parsed.
+fn walk_slice(st: &mut State<'_, '_>, body: &[u8]) -> bool {
+    st.path.clear();
+    st.contexts.clear();
+    let mut de = serde_json::Deserializer::from_slice(body);
+    de.disable_recursion_limit();
+    Walk(st)
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .is_ok()
+}
+
 /// Keeps a copy of what is read, up to a cap, to rescan a malformed document as text.
 struct Replay<R> {
     inner: R,
@@ -299,6 +325,7 @@ fn state<'s, 'm>(
         cache: HashMap::new(),
         max_depth: w.limits().max_json_depth,
         too_deep: false,
+        dry: false,
         itoa: itoa::Buffer::new(),
     }
 }
@@ -312,8 +339,42 @@ pub fn scan_document(
     out: &mut DetectionCollector,
 ) -> Outcome {
     let mut found = w.collector();
+    // Documents up to `max_replay` bytes are parsed from memory (fast, and a malformed one
+    // is rescanned from the same bytes); larger ones are streamed.
+    let cap = w.limits().max_replay;
+    let mut head = Vec::new();
+    if let Err(e) = (&mut *stream).take(cap as u64 + 1).read_to_end(&mut head) {
+        return w.read_failure(&e, JSON_MIME, head.len() as u64);
+    }
+    if head.len() <= cap {
+        let (valid, too_deep) = {
+            let mut st = state(w, utf8, matcher, &mut found);
+            let valid = walk_slice(&mut st, &head);
+            (valid, st.too_deep)
+        };
+        if too_deep {
+            return too_deep_outcome(w);
+        }
+        let read = head.len() as u64;
+        if valid {
+            out.merge(&found.finish());
+            return Outcome::complete(JSON_MIME, read);
+        }
+        let opts = text::TextScan {
+            utf8,
+            ..w.settings.text
+        };
+        return match text::scan_text(&head[..], opts, matcher, out) {
+            Ok(n) => Outcome {
+                error: Some("not valid JSON; scanned as text".into()),
+                ..Outcome::complete(JSON_MIME, n)
+            },
+            Err(e) => w.read_failure(&e, JSON_MIME, read),
+        };
+    }
+    let mut whole = io::Cursor::new(head).chain(stream);
     let mut replay = Replay {
-        inner: stream,
+        inner: &mut whole,
         kept: Vec::new(),
         cap: w.limits().max_replay,
         overflow: false,
@@ -336,14 +397,7 @@ pub fn scan_document(
         Err(e) => e,
     };
     if too_deep {
-        return Outcome::skipped(
-            JSON_MIME,
-            reason::JSON_NESTING_LEVEL_OVER_LIMIT,
-            format!(
-                "JSON nested deeper than {} levels",
-                w.limits().max_json_depth
-            ),
-        );
+        return too_deep_outcome(w);
     }
     if err.is_io() {
         let read = buffered.get_ref().read;
@@ -389,6 +443,17 @@ pub fn scan_document(
     }
 }
 
+fn too_deep_outcome(w: &Walker<'_>) -> Outcome {
+    Outcome::skipped(
+        JSON_MIME,
+        reason::JSON_NESTING_LEVEL_OVER_LIMIT,
+        format!(
+            "JSON nested deeper than {} levels",
+            w.limits().max_json_depth
+        ),
+    )
+}
+
 /// Scans JSON Lines: one value per line, `recordIndex` = 0-based line number.
 pub fn scan_lines(
     w: &mut Walker<'_>,
@@ -402,11 +467,13 @@ pub fn scan_lines(
         utf8,
         ..w.settings.text
     };
+    let max_depth = w.limits().max_json_depth;
     let mut reader = BufReader::with_capacity(64 << 10, stream);
     let mut line = Vec::new();
     let mut read = 0u64;
     let mut index = 0u64;
     let mut malformed = 0u64;
+    let mut st = state(w, utf8, matcher, out);
     loop {
         line.clear();
         let n = match (&mut reader).take(cap + 1).read_until(b'\n', &mut line) {
@@ -425,7 +492,7 @@ pub fn scan_lines(
             };
             let mut rest = rest;
             let whole = io::Cursor::new(&line[..]).chain(&mut rest);
-            if let Err(e) = text::scan_text_from(whole, opts, matcher, out, (index + 1, 1)) {
+            if let Err(e) = text::scan_text_from(whole, opts, st.matcher, st.out, (index + 1, 1)) {
                 return w.read_failure(&e, JSONL_MIME, read);
             }
             read += rest.read;
@@ -435,31 +502,25 @@ pub fn scan_lines(
         }
         let body = line.trim_ascii();
         if !body.is_empty() {
-            let mut found = w.collector();
-            let (ok, too_deep) = {
-                let mut st = state(w, utf8, matcher, &mut found);
-                st.record = index;
-                let mut de = serde_json::Deserializer::from_slice(body);
-                de.disable_recursion_limit();
-                let r = Walk(&mut st).deserialize(&mut de).and_then(|()| de.end());
-                (r.is_ok(), st.too_deep)
-            };
-            if too_deep {
+            // A dry walk first (the same depth limit, nothing scanned), so a malformed line
+            // adds no records before it is rescanned as text.
+            st.record = index;
+            st.dry = true;
+            let valid = walk_slice(&mut st, body);
+            st.dry = false;
+            if st.too_deep {
+                st.out.clear();
                 return Outcome::skipped(
                     JSONL_MIME,
                     reason::JSON_NESTING_LEVEL_OVER_LIMIT,
-                    format!(
-                        "line {} nested deeper than {} levels",
-                        index + 1,
-                        w.limits().max_json_depth
-                    ),
+                    format!("line {} nested deeper than {max_depth} levels", index + 1),
                 );
             }
-            if ok {
-                out.merge(&found.finish());
+            if valid {
+                walk_slice(&mut st, body);
             } else {
                 malformed += 1;
-                let _ = text::scan_text_from(&line[..], opts, matcher, out, (index + 1, 1));
+                let _ = text::scan_text_from(&line[..], opts, st.matcher, st.out, (index + 1, 1));
             }
         }
         index += 1;

@@ -247,6 +247,13 @@ impl DetectionCollector {
         }
     }
 
+    /// Forgets everything found (the file turned out not to be analysable).
+    pub fn clear(&mut self) {
+        self.counts.iter_mut().for_each(|c| *c = 0);
+        self.locations.iter_mut().for_each(Vec::clear);
+        self.samples.iter_mut().for_each(Vec::clear);
+    }
+
     /// Whether nothing was found.
     pub fn is_empty(&self) -> bool {
         self.counts.iter().all(|&c| c == 0)
