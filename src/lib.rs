@@ -38,4 +38,4 @@ pub use detector::{
     Severity, Trigger, Validator,
 };
 pub use error::LoadError;
-pub use matcher::{scan_parallel, verify_match, Match, Matcher, ScanOptions};
+pub use matcher::{scan_parallel, verify_match, Match, Matcher, ScanOptions, SEGMENT_GAP};

@@ -48,7 +48,16 @@ pub struct ScanOptions<'a> {
     pub context: Option<&'a ContextKeywords>,
     /// Matches whose text is on this allow list are dropped.
     pub allow: Option<&'a AllowList>,
+    /// The haystack is many separate values (CSV cells, Parquet values) joined by
+    /// separators: these are the values' spans, sorted. A match must lie inside one value
+    /// and only keywords inside that value count, exactly as if each value were scanned
+    /// alone. Separators must be at least [`SEGMENT_GAP`] bytes of `\n`, so no digit
+    /// cluster spans two values.
+    pub segments: Option<&'a [Range<usize>]>,
 }
+
+/// Shortest separator between segments (more than the digit-cluster gap).
+pub const SEGMENT_GAP: usize = 4;
 
 #[derive(Clone, Copy)]
 struct Candidate {
@@ -333,7 +342,7 @@ impl Matcher {
                 continue;
             }
             let needs = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
-            if needs && !self.keyword_near(c, id, window.from, window.to, true) {
+            if needs && !self.keyword_near(c, id, window.from, window.to, true, None) {
                 continue;
             }
             for r in cl.first_run..cl.last_run {
@@ -429,6 +438,7 @@ impl Matcher {
         start: usize,
         end: usize,
         window: bool,
+        segment: Option<Range<usize>>,
     ) -> bool {
         let d = &c.detectors[id.index()];
         let rule = if window {
@@ -438,9 +448,13 @@ impl Matcher {
         };
         let lo = start.saturating_sub(d.max_distance + c.keyword_max_len);
         let first = self.hits.partition_point(|h| h.start < lo);
+        let within = segment.unwrap_or(0..usize::MAX);
         for h in &self.hits[first..] {
             if h.start > end + d.max_distance {
                 break;
+            }
+            if h.start < within.start || h.end > within.end {
+                continue;
             }
             let near = match rule {
                 KeywordRule::Around => {
@@ -473,7 +487,10 @@ impl Matcher {
         let id = cand.detector;
         let d = &c.detectors[id.index()];
         let need_keyword = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
-        if need_keyword && !keyword_seen && !self.keyword_near(c, id, cand.from, cand.to, true) {
+        if need_keyword
+            && !keyword_seen
+            && !self.keyword_near(c, id, cand.from, cand.to, true, None)
+        {
             return;
         }
         let mut at = cand.from;
@@ -483,8 +500,28 @@ impl Matcher {
             } else {
                 Anchored::No
             };
-            let input = Input::new(hay).span(at..cand.to).anchored(anchored);
+            // With segments, search one value at a time.
+            let mut segment = None;
+            let mut to = cand.to;
+            if let Some(segs) = opts.segments {
+                let i = segs.partition_point(|r| r.end <= at);
+                let Some(seg) = segs.get(i) else { break };
+                if seg.start > at {
+                    if cand.anchored {
+                        break;
+                    }
+                    at = seg.start;
+                    continue;
+                }
+                to = to.min(seg.end);
+                segment = Some(seg.clone());
+            }
+            let input = Input::new(hay).span(at..to).anchored(anchored);
             let Some(m) = d.regex.search_with(&mut self.caches[id.index()], &input) else {
+                if to < cand.to && !cand.anchored {
+                    at = to;
+                    continue;
+                }
                 break;
             };
             let (s, e) = (m.start(), m.end());
@@ -498,7 +535,7 @@ impl Matcher {
                 }
             }
             if accept(d, &hay[s..e], opts.allow)
-                && (!need_keyword || self.keyword_near(c, id, s, e, false))
+                && (!need_keyword || self.keyword_near(c, id, s, e, false, segment.clone()))
             {
                 self.raw.push(Match {
                     start: s,

@@ -288,6 +288,12 @@ fn csv_cells_headers_quotes_and_column_keywords() {
             (ssn, loc_cell(3, 2, "ssn")),
         ]
     );
+    // Cells are scanned together but each on its own: a keyword in the cell above, or
+    // next to it, does not count.
+    let apart = "a,b\nSSN,x\n123-45-6789,SSN\n".as_bytes();
+    assert!(build::scan(&scanner, "apart.csv", apart, true)[0]
+        .detections
+        .is_empty());
     // Without the column name the numbers are not SSNs.
     let plain = "id,x\n1,123-45-6789\n".as_bytes();
     assert!(build::scan(&scanner, "p.csv", plain, true)[0]

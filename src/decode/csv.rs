@@ -11,12 +11,12 @@ use std::cell::RefCell;
 use std::io::{self, Read};
 use std::rc::Rc;
 
-use super::text::{self, Values};
+use super::text::{self, Batch, Values};
 use super::walk::{Outcome, Walker};
 use crate::location::Location;
 use crate::matcher::Matcher;
 use crate::report::DetectionCollector;
-use crate::ContextKeywords;
+use crate::{ContextKeywords, DetectorId};
 
 /// Scans a CSV (or, with `tsv`, TSV) stream.
 pub fn scan(
@@ -55,11 +55,15 @@ pub fn scan(
     let mut names: Vec<String> = Vec::new();
     let mut contexts: Vec<ContextKeywords> = Vec::new();
     let mut row = 0u64;
+    let mut columns: Vec<Batch<u64>> = Vec::new();
+    let mut pending = 0usize;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
+                // What was read before the failure is still scanned.
+                flush(&mut columns, &contexts, &names, &opts, matcher, out);
                 let read = reader.get_ref().read;
                 let e = match e.into_kind() {
                     csv::ErrorKind::Io(e) => e,
@@ -97,14 +101,49 @@ pub fn scan(
             continue;
         }
         for (i, field) in record.iter().enumerate() {
-            values.scan(field, contexts.get(i), matcher, out, || Location::Cell {
-                row,
-                column: i as u64 + 1,
-                column_name: names.get(i).cloned().unwrap_or_default(),
-            });
+            if columns.len() <= i {
+                columns.resize_with(i + 1, Batch::default);
+            }
+            pending += field.len();
+            columns[i].push(field, row);
+        }
+        if pending >= PENDING_BYTES {
+            flush(&mut columns, &contexts, &names, &opts, matcher, out);
+            pending = 0;
         }
     }
+    flush(&mut columns, &contexts, &names, &opts, matcher, out);
     Outcome::complete(mime, reader.get_ref().read)
+}
+
+/// Cell bytes gathered (all columns) before they are scanned.
+const PENDING_BYTES: usize = 256 << 10;
+
+/// Scans every column's gathered cells (each column with its name's keywords) and adds the
+/// matches in document order: by row, then column.
+fn flush(
+    columns: &mut [Batch<u64>],
+    contexts: &[ContextKeywords],
+    names: &[String],
+    opts: &text::TextScan<'_>,
+    matcher: &mut Matcher,
+    out: &mut DetectionCollector,
+) {
+    let mut found: Vec<(u64, usize, DetectorId, Vec<u8>)> = Vec::new();
+    for (i, batch) in columns.iter_mut().enumerate() {
+        batch.scan_with(opts, contexts.get(i), matcher, |&row, detector, matched| {
+            found.push((row, i, detector, matched.to_vec()));
+        });
+    }
+    found.sort_by_key(|&(row, column, detector, _)| (row, column, detector));
+    for (row, column, detector, matched) in found {
+        out.add(detector, || Location::Cell {
+            row,
+            column: column as u64 + 1,
+            column_name: names.get(column).cloned().unwrap_or_default(),
+        });
+        out.sample(detector, &matched);
+    }
 }
 
 /// Passes bytes through, keeping a copy while `recording` holds a buffer (the header),

@@ -21,7 +21,7 @@ use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReade
 use parquet::schema::types::{ColumnDescriptor, Type};
 
 use super::json::{render_path, Step};
-use super::text::Values;
+use super::text::{Batch, TextScan};
 use super::walk::{Outcome, Walker};
 use super::ReadSeek;
 use crate::location::Location;
@@ -181,7 +181,7 @@ pub fn scan(
             (parts, ctx)
         })
         .collect();
-    let mut values = Values::new(w.settings.text);
+    let mut batch = Batch::default();
     let mut first_row = 0u64;
     let mut scanned = 0u64;
     for g in 0..meta.num_row_groups() {
@@ -229,7 +229,8 @@ pub fn scan(
                 first_row,
                 max_def: descr.max_def_level(),
                 max_rep: descr.max_rep_level(),
-                values: &mut values,
+                opts: w.settings.text,
+                batch: &mut batch,
                 matcher,
                 out,
                 scanned: 0,
@@ -247,6 +248,8 @@ pub fn scan(
                 }
                 _ => Ok(()),
             };
+            // What was read before a failure is still scanned.
+            col.flush();
             scanned += col.scanned;
             if let Err(e) = r {
                 return failed(first_row, scanned, &e);
@@ -338,7 +341,8 @@ struct Column<'c, 's, 'm> {
     first_row: u64,
     max_def: i16,
     max_rep: i16,
-    values: &'c mut Values<'s>,
+    opts: TextScan<'s>,
+    batch: &'c mut Batch<(u64, Vec<u64>)>,
     matcher: &'m mut Matcher,
     out: &'m mut DetectionCollector,
     scanned: u64,
@@ -368,6 +372,7 @@ impl Column<'_, '_, '_> {
                 &mut vals,
             )?;
             if records == 0 && values == 0 && levels == 0 {
+                self.flush();
                 return Ok(());
             }
             let n = if self.max_def > 0 || self.max_rep > 0 {
@@ -399,15 +404,24 @@ impl Column<'_, '_, '_> {
                     Text::Int(i) => itoa.format(i).as_bytes(),
                 };
                 self.scanned += bytes.len() as u64;
-                let (parts, counters_now) = (self.parts, &counters);
-                self.values
-                    .scan(bytes, Some(self.ctx), self.matcher, self.out, || {
-                        Location::Record {
-                            record_index: record,
-                            json_path: Some(render(parts, counters_now)),
-                        }
-                    });
+                if self.batch.push(bytes, (record, counters.clone())) {
+                    self.flush();
+                }
             }
         }
+    }
+
+    fn flush(&mut self) {
+        let parts = self.parts;
+        self.batch.scan(
+            &self.opts,
+            Some(self.ctx),
+            self.matcher,
+            self.out,
+            |(record, counters)| Location::Record {
+                record_index: *record,
+                json_path: Some(render(parts, counters)),
+            },
+        );
     }
 }
