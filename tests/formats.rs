@@ -715,6 +715,14 @@ fn limits_give_macie_reasons() {
     let ok = build::scan(&build::scanner(Limits::default()), "deep.zip", &data, true);
     complete(&ok[0], "3 levels within the default 10");
     assert_eq!(ok[0].detections.len(), 1);
+    // Nested zips that do not fit the buffer budget are read from their local headers.
+    let small = build::scanner(Limits {
+        max_buffered: 100,
+        ..Limits::default()
+    });
+    let streamed = build::scan(&small, "deep.zip", &data, true);
+    complete(&streamed[0], "nested zips read from local headers");
+    assert_eq!(streamed[0].detections.len(), 1);
 
     // Files.
     let many: Vec<(String, Vec<u8>)> = (0..10)

@@ -3,8 +3,9 @@
 //!
 //! Zip keeps its directory at the end, so it needs random access. A seekable input (a
 //! local file; an S3 object through ranged GETs) is read in place. A non-seekable zip (a
-//! member of another archive, stdin) is buffered in memory up to `max_buffered` (64 MiB by
-//! default); a larger one is read entry by entry from its local headers, which works for
+//! member of another archive, stdin) is buffered in memory while all buffered levels stay
+//! within `max_buffered` (64 MiB by default); otherwise it is read entry by entry from its
+//! local headers, which works for
 //! every zip whose entries record their sizes up front. A zip whose directory is missing
 //! (truncated) is read the same way, keeping what can be read, and reported `PARTIAL`.
 //!
@@ -207,14 +208,18 @@ fn zip_stream(
     matcher: &mut Matcher,
     out: &mut DetectionCollector,
 ) -> Outcome {
-    let cap = w.limits().max_buffered;
+    let cap = w.budget.buffer_room();
     let mut buf = head;
     let room = (cap + 1).saturating_sub(buf.len() as u64);
     if let Err(e) = r.take(room).read_to_end(&mut buf) {
         return w.read_failure(&e, ZIP_MIME, 0);
     }
     if buf.len() as u64 <= cap {
-        zip_seekable(w, &mut io::Cursor::new(buf), depth, matcher, out)
+        let held = buf.len() as u64;
+        w.budget.hold(held, true);
+        let outcome = zip_seekable(w, &mut io::Cursor::new(buf), depth, matcher, out);
+        w.budget.hold(held, false);
+        outcome
     } else {
         let mut chained = io::Cursor::new(buf).chain(r);
         zip_streamed(w, &mut chained, depth, matcher, out)

@@ -205,9 +205,9 @@ pub struct Limits {
     pub ratio_floor: u64,
     /// JSON nesting depth.
     pub max_json_depth: usize,
-    /// Largest non-seekable zip or Parquet member buffered in memory for random access;
-    /// larger zips are read entry by entry from their local headers, larger Parquet
-    /// members are skipped.
+    /// Bytes of non-seekable zips and Parquet files buffered in memory for random access,
+    /// all nesting levels together; a zip that does not fit is read entry by entry from its
+    /// local headers, a Parquet file that does not fit is skipped.
     pub max_buffered: u64,
     /// Bytes of a JSON document (or JSON Lines line) kept to rescan it as plain text if
     /// it turns out to be malformed.
@@ -272,6 +272,7 @@ pub struct Budget {
     compressed: AtomicU64,
     extracted: AtomicU64,
     declared: AtomicU64,
+    buffered: AtomicU64,
     members: AtomicU64,
     tripped: Mutex<Option<&'static str>>,
 }
@@ -292,6 +293,7 @@ impl Budget {
             compressed: AtomicU64::new(0),
             extracted: AtomicU64::new(0),
             declared: AtomicU64::new(0),
+            buffered: AtomicU64::new(0),
             members: AtomicU64::new(0),
             tripped: Mutex::new(None),
         })
@@ -336,6 +338,23 @@ impl Budget {
             return Err(reason::ARCHIVE_TOTAL_BYTES_EXTRACTED_OVER_LIMIT);
         }
         Ok(())
+    }
+
+    /// Bytes that may still be buffered in memory for random access, given what nesting
+    /// levels above already hold (all levels together stay within `max_buffered`).
+    pub fn buffer_room(&self) -> u64 {
+        self.limits
+            .max_buffered
+            .saturating_sub(self.buffered.load(Ordering::Relaxed))
+    }
+
+    /// Accounts `bytes` as buffered (positive) or released (negative).
+    pub fn hold(&self, bytes: u64, held: bool) {
+        if held {
+            self.buffered.fetch_add(bytes, Ordering::Relaxed);
+        } else {
+            self.buffered.fetch_sub(bytes, Ordering::Relaxed);
+        }
     }
 
     /// Bytes extracted so far.

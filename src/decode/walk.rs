@@ -350,7 +350,7 @@ impl<'a> Walker<'a> {
         head: Vec<u8>,
         size: Option<u64>,
     ) -> Result<(Box<dyn super::ReadSeek>, u64), Outcome> {
-        let cap = self.limits().max_buffered;
+        let cap = self.budget.buffer_room();
         let too_large = || {
             Outcome::skipped(
                 "application/parquet",
