@@ -59,6 +59,18 @@ pub struct ScanOptions<'a> {
 /// Shortest separator between segments (more than the digit-cluster gap).
 pub const SEGMENT_GAP: usize = 4;
 
+/// The span of the segment holding `at`, or the whole haystack without segments.
+fn segment_bounds(segments: Option<&[Range<usize>]>, at: usize, len: usize) -> Range<usize> {
+    let Some(segs) = segments else {
+        return 0..len;
+    };
+    let i = segs.partition_point(|r| r.end <= at);
+    match segs.get(i) {
+        Some(seg) if seg.start <= at => seg.clone(),
+        _ => at..at,
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Candidate {
     detector: DetectorId,
@@ -166,7 +178,7 @@ impl Matcher {
                 cover: None,
             });
         }
-        self.find_keywords(c, hay, opts.context);
+        self.find_keywords(c, hay, opts.context, opts.segments);
         for i in 0..self.candidates.len() {
             let cand = self.candidates[i];
             self.verify(c, hay, cand, &opts, false);
@@ -288,7 +300,12 @@ impl Matcher {
     fn verify_cluster(&mut self, c: &Compiled, hay: &[u8], cl: Cluster, opts: &ScanOptions<'_>) {
         let qualifying = qualifying(c, cl.digits);
         let reach = c.digits_kw_reach[qualifying];
-        let (lo, hi) = (cl.start.saturating_sub(reach), cl.end + reach);
+        // Keywords only count inside the cluster's own value (with segments).
+        let within = segment_bounds(opts.segments, cl.start, hay.len());
+        let (lo, hi) = (
+            cl.start.saturating_sub(reach).max(within.start),
+            (cl.end + reach).min(within.end),
+        );
         // Clusters come in text order, so hits before this one's widest possible window
         // are never needed again: the cursor only moves forward.
         let floor = cl
@@ -381,7 +398,13 @@ impl Matcher {
 
     /// Finds keyword hits in the merged windows of every candidate and digit cluster that
     /// needs a keyword — never over the whole text.
-    fn find_keywords(&mut self, c: &Compiled, hay: &[u8], context: Option<&ContextKeywords>) {
+    fn find_keywords(
+        &mut self,
+        c: &Compiled,
+        hay: &[u8],
+        context: Option<&ContextKeywords>,
+        segments: Option<&[Range<usize>]>,
+    ) {
         self.hits.clear();
         self.regions.clear();
         let pad = c.keyword_max_len;
@@ -404,9 +427,10 @@ impl Matcher {
             .filter(|cl| cl.digits >= c.digits_kw_min)
             .map(|cl| {
                 let reach = c.digits_kw_reach[qualifying(c, cl.digits)];
+                let within = segment_bounds(segments, cl.start, hay.len());
                 (
-                    cl.start.saturating_sub(reach),
-                    (cl.end + reach).min(hay.len()),
+                    cl.start.saturating_sub(reach).max(within.start),
+                    (cl.end + reach).min(within.end),
                 )
             });
         let mut merged: Vec<(usize, usize)> = std::mem::take(&mut self.merged);
@@ -494,38 +518,53 @@ impl Matcher {
             return;
         }
         let mut at = cand.from;
+        // With segments: the end of the one value being searched on its own, after a
+        // match ran across its end.
+        let mut clip: Option<usize> = None;
         while at < cand.to {
             let anchored = if cand.anchored {
                 Anchored::Yes
             } else {
                 Anchored::No
             };
-            // With segments, search one value at a time.
-            let mut segment = None;
-            let mut to = cand.to;
-            if let Some(segs) = opts.segments {
-                let i = segs.partition_point(|r| r.end <= at);
-                let Some(seg) = segs.get(i) else { break };
-                if seg.start > at {
-                    if cand.anchored {
-                        break;
-                    }
-                    at = seg.start;
-                    continue;
-                }
-                to = to.min(seg.end);
-                segment = Some(seg.clone());
-            }
+            let to = clip.map_or(cand.to, |c| c.min(cand.to));
             let input = Input::new(hay).span(at..to).anchored(anchored);
             let Some(m) = d.regex.search_with(&mut self.caches[id.index()], &input) else {
-                if to < cand.to && !cand.anchored {
-                    at = to;
-                    continue;
+                match clip.take() {
+                    Some(end) if end < cand.to && !cand.anchored => {
+                        at = end;
+                        continue;
+                    }
+                    _ => break,
                 }
-                break;
             };
             let (s, e) = (m.start(), m.end());
+            let mut segment = None;
+            if let Some(segs) = opts.segments {
+                let i = segs.partition_point(|r| r.end <= s);
+                match segs.get(i) {
+                    Some(seg) if seg.start <= s => {
+                        if e > seg.end {
+                            // Runs into the next value: search this value on its own.
+                            clip = Some(seg.end);
+                            continue;
+                        }
+                        segment = Some(seg.clone());
+                    }
+                    // Starts in a separator: go on at the next value.
+                    next => {
+                        if cand.anchored {
+                            break;
+                        }
+                        at = next.map_or(cand.to, |seg| seg.start);
+                        continue;
+                    }
+                }
+            }
             at = e.max(s + 1);
+            if clip.is_some_and(|c| at >= c) {
+                clip = None;
+            }
             if let Some((cs, ce)) = cand.cover {
                 if e <= cs {
                     continue;

@@ -37,12 +37,9 @@ pub fn decompress(
 ) -> Outcome {
     let mime = format.mime("");
     let inner_name = inner_name(name);
-    let decoder: Box<dyn Read + '_> = match format {
-        Format::Zstd => match zstd::Decoder::new(stream) {
-            Ok(d) => Box::new(d),
-            Err(e) => return w.read_failure(&e, mime, 0),
-        },
-        _ => Box::new(flate2::read::MultiGzDecoder::new(stream)),
+    let decoder = match decoder(format, stream) {
+        Ok(d) => d,
+        Err(e) => return w.read_failure(&e, mime, 0),
     };
     let mut extracted = Metered::new(decoder, w.budget.clone(), Meter::Extracted);
     let inner = w.decode(
@@ -54,6 +51,14 @@ pub fn decompress(
         out,
     );
     Outcome { mime, ..inner }
+}
+
+/// The decompressor for a gzip (multi-member) or zstd stream.
+fn decoder<'r>(format: Format, stream: impl Read + 'r) -> io::Result<Box<dyn Read + 'r>> {
+    Ok(match format {
+        Format::Zstd => Box::new(zstd::Decoder::new(stream)?),
+        _ => Box::new(flate2::read::MultiGzDecoder::new(stream)),
+    })
 }
 
 /// Bytes per chunk handed from the inflating thread to the scanning one.
@@ -80,15 +85,12 @@ pub fn decompress_pipelined(
     let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(PIPE_DEPTH);
     std::thread::scope(|s| {
         s.spawn(move || {
-            let decoder: Box<dyn Read + '_> = match format {
-                Format::Zstd => match zstd::Decoder::new(stream) {
-                    Ok(d) => Box::new(d),
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                },
-                _ => Box::new(flate2::read::MultiGzDecoder::new(stream)),
+            let decoder = match decoder(format, stream) {
+                Ok(d) => d,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
             };
             let mut decoder = Metered::new(decoder, budget, Meter::Extracted);
             loop {

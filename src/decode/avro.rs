@@ -11,7 +11,7 @@ use apache_avro::types::Value;
 
 use super::json::{render_path, Step};
 use super::text::Values;
-use super::walk::{Outcome, Walker};
+use super::walk::{Counted, Outcome, Walker};
 use crate::location::Location;
 use crate::matcher::Matcher;
 use crate::report::{reason, DetectionCollector};
@@ -114,20 +114,6 @@ impl Record<'_, '_, '_> {
             }
             _ => {}
         }
-    }
-}
-
-/// Counts bytes read.
-struct Counted<R> {
-    inner: R,
-    n: u64,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.n += n as u64;
-        Ok(n)
     }
 }
 

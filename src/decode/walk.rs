@@ -447,9 +447,9 @@ pub struct Member<'p> {
 }
 
 /// Counts bytes read (for `sizeClassified` of a partial read).
-struct Counted<R> {
-    inner: R,
-    n: u64,
+pub(crate) struct Counted<R> {
+    pub(crate) inner: R,
+    pub(crate) n: u64,
 }
 
 impl<R: Read> Read for Counted<R> {
