@@ -349,6 +349,12 @@ fn json_paths_keys_keywords_and_nesting() {
         .collect();
     assert_eq!(found, want);
 
+    // Values are scanned together but each on its own: a keyword in a sibling value (or
+    // in a key that is not on the value's path) does not count.
+    let apart = br#"{"a": "SSN", "b": "123-45-6789", "ssn x": 1, "c": ["SSN", "234-56-7890"]}"#;
+    let r = &build::scan(&scanner, "apart.json", apart, true)[0];
+    assert!(r.detections.is_empty(), "{:?}", ids(&set, r));
+
     // 256 levels are fine, 257 are not (and nothing of the file is reported).
     let nested = |depth: usize| {
         let mut s = "[".repeat(depth);

@@ -20,7 +20,7 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use super::text::{self, Values};
+use super::text::{self, Batch, Values};
 use super::walk::{Outcome, Walker};
 use crate::location::Location;
 use crate::matcher::Matcher;
@@ -112,6 +112,9 @@ struct State<'s, 'm> {
     too_deep: bool,
     /// Walk without scanning (validation).
     dry: bool,
+    /// Values and keys without context keywords, scanned many at a time; the tag is the
+    /// record and the path (`None` for a key).
+    batch: Batch<(u64, Option<String>)>,
     itoa: itoa::Buffer,
 }
 
@@ -121,33 +124,51 @@ impl State<'_, '_> {
     }
 
     fn value(&mut self, bytes: &[u8]) {
-        if self.dry {
+        if self.dry || bytes.is_empty() {
             return;
         }
         let record = self.record;
-        let path = &self.path;
-        let context = self.contexts.last();
-        self.values
-            .scan(bytes, context, self.matcher, self.out, || {
-                Location::Record {
-                    record_index: record,
-                    json_path: Some(render_path(path)),
-                }
-            });
+        if self.contexts.last().is_some_and(|c| !c.is_empty()) {
+            // A path with keywords: scanned on its own, after what is gathered (order).
+            self.flush();
+            let path = &self.path;
+            let context = self.contexts.last();
+            self.values
+                .scan(bytes, context, self.matcher, self.out, || {
+                    Location::Record {
+                        record_index: record,
+                        json_path: Some(render_path(path)),
+                    }
+                });
+            return;
+        }
+        let tag = (record, Some(render_path(&self.path)));
+        if self.batch.push(bytes, tag) {
+            self.flush();
+        }
     }
 
     fn key(&mut self, key: &str) {
         if self.dry {
             return;
         }
-        let record = self.record;
-        self.values
-            .scan(key.as_bytes(), None, self.matcher, self.out, || {
-                Location::Record {
-                    record_index: record,
-                    json_path: None,
-                }
-            });
+        if self.batch.push(key.as_bytes(), (self.record, None)) {
+            self.flush();
+        }
+    }
+
+    /// Scans what is gathered.
+    fn flush(&mut self) {
+        self.batch.scan(
+            &self.values.opts,
+            None,
+            self.matcher,
+            self.out,
+            |(record, path)| Location::Record {
+                record_index: *record,
+                json_path: path.clone(),
+            },
+        );
     }
 
     fn push(&mut self, step: Step) {
@@ -326,6 +347,7 @@ fn state<'s, 'm>(
         max_depth: w.limits().max_json_depth,
         too_deep: false,
         dry: false,
+        batch: Batch::default(),
         itoa: itoa::Buffer::new(),
     }
 }
@@ -350,6 +372,7 @@ pub fn scan_document(
         let (valid, too_deep) = {
             let mut st = state(w, utf8, matcher, &mut found);
             let valid = walk_slice(&mut st, &head);
+            st.flush();
             (valid, st.too_deep)
         };
         if too_deep {
@@ -386,6 +409,7 @@ pub fn scan_document(
         let mut de = serde_json::Deserializer::from_reader(&mut buffered);
         de.disable_recursion_limit();
         let r = Walk(&mut st).deserialize(&mut de).and_then(|()| de.end());
+        st.flush();
         (r, st.too_deep)
     };
     let err = match result {
@@ -479,7 +503,10 @@ pub fn scan_lines(
         let n = match (&mut reader).take(cap + 1).read_until(b'\n', &mut line) {
             Ok(0) => break,
             Ok(n) => n,
-            Err(e) => return w.read_failure(&e, JSONL_MIME, read),
+            Err(e) => {
+                st.flush();
+                return w.read_failure(&e, JSONL_MIME, read);
+            }
         };
         read += n as u64;
         let complete = line.ends_with(b"\n") || (n as u64) <= cap;
@@ -492,6 +519,7 @@ pub fn scan_lines(
             };
             let mut rest = rest;
             let whole = io::Cursor::new(&line[..]).chain(&mut rest);
+            st.flush();
             if let Err(e) = text::scan_text_from(whole, opts, st.matcher, st.out, (index + 1, 1)) {
                 return w.read_failure(&e, JSONL_MIME, read);
             }
@@ -520,11 +548,13 @@ pub fn scan_lines(
                 walk_slice(&mut st, body);
             } else {
                 malformed += 1;
+                st.flush();
                 let _ = text::scan_text_from(&line[..], opts, st.matcher, st.out, (index + 1, 1));
             }
         }
         index += 1;
     }
+    st.flush();
     let mut o = Outcome::complete(JSONL_MIME, read);
     if malformed > 0 {
         o.error = Some(format!(
