@@ -21,7 +21,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use super::text::{self, Batch, Values};
-use super::walk::{Outcome, Walker};
+use super::walk::{Counted, Outcome, Walker};
 use crate::location::Location;
 use crate::matcher::Matcher;
 use crate::report::{reason, DetectionCollector};
@@ -301,31 +301,6 @@ fn walk_slice(st: &mut State<'_, '_>, body: &[u8]) -> bool {
         .is_ok()
 }
 
-/// Keeps a copy of what is read, up to a cap, to rescan a malformed document as text.
-struct Replay<R> {
-    inner: R,
-    kept: Vec<u8>,
-    cap: usize,
-    overflow: bool,
-    read: u64,
-}
-
-impl<R: Read> Read for Replay<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        if !self.overflow {
-            if self.kept.len() + n > self.cap {
-                self.overflow = true;
-                self.kept = Vec::new();
-            } else {
-                self.kept.extend_from_slice(&buf[..n]);
-            }
-        }
-        Ok(n)
-    }
-}
-
 fn state<'s, 'm>(
     w: &Walker<'s>,
     utf8: bool,
@@ -395,15 +370,13 @@ pub fn scan_document(
             Err(e) => w.read_failure(&e, JSON_MIME, read),
         };
     }
-    let mut whole = io::Cursor::new(head).chain(stream);
-    let mut replay = Replay {
-        inner: &mut whole,
-        kept: Vec::new(),
-        cap: w.limits().max_replay,
-        overflow: false,
-        read: 0,
+    // Too large to keep: streamed. If it turns out malformed, the records of its valid part
+    // stand and the rest is scanned as text.
+    let mut counted = Counted {
+        inner: io::Cursor::new(head).chain(stream),
+        n: 0,
     };
-    let mut buffered = BufReader::with_capacity(64 << 10, &mut replay);
+    let mut buffered = BufReader::with_capacity(64 << 10, &mut counted);
     let (result, too_deep) = {
         let mut st = state(w, utf8, matcher, &mut found);
         let mut de = serde_json::Deserializer::from_reader(&mut buffered);
@@ -414,46 +387,29 @@ pub fn scan_document(
     };
     let err = match result {
         Ok(()) => {
-            let read = buffered.get_ref().read;
             out.merge(&found.finish());
-            return Outcome::complete(JSON_MIME, read);
+            return Outcome::complete(JSON_MIME, buffered.get_ref().n);
         }
         Err(e) => e,
     };
     if too_deep {
         return too_deep_outcome(w);
     }
+    out.merge(&found.finish());
     if err.is_io() {
-        let read = buffered.get_ref().read;
-        out.merge(&found.finish());
+        let read = buffered.get_ref().n;
         return w.read_failure(&io::Error::from(err), JSON_MIME, read);
     }
     let (line, column) = (err.line() as u64, err.column() as u64);
     let unread = buffered.buffer().to_vec();
-    let replay = buffered.into_inner();
+    let counted = buffered.into_inner();
     let opts = text::TextScan {
         utf8,
         ..w.settings.text
     };
-    if !replay.overflow {
-        // Small enough to have kept: scan the whole file as text, as Macie does.
-        let kept = std::mem::take(&mut replay.kept);
-        let whole = io::Cursor::new(kept).chain(&mut replay.inner);
-        return match text::scan_text(whole, opts, matcher, out) {
-            Ok(n) => Outcome {
-                error: Some(format!(
-                    "not valid JSON (line {line}, column {column}); scanned as text"
-                )),
-                ..Outcome::complete(JSON_MIME, n)
-            },
-            Err(e) => w.read_failure(&e, JSON_MIME, replay.read),
-        };
-    }
-    // Too large to rescan: keep the valid prefix's records, scan the rest as text.
-    out.merge(&found.finish());
-    let rest = io::Cursor::new(unread).chain(&mut replay.inner);
+    let rest = io::Cursor::new(unread).chain(&mut *counted);
     let scanned = text::scan_text_from(rest, opts, matcher, out, (line, column.max(1)));
-    let read = replay.read;
+    let read = counted.n;
     match scanned {
         Ok(_) => Outcome::partial(
             JSON_MIME,
