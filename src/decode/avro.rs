@@ -10,7 +10,7 @@ use std::io::Read;
 use apache_avro::types::Value;
 
 use super::json::{render_path, Step};
-use super::text::Values;
+use super::text::{Batch, Values};
 use super::walk::{Counted, Outcome, Walker};
 use crate::location::Location;
 use crate::matcher::Matcher;
@@ -29,6 +29,8 @@ const MAX_ALLOCATION: usize = 16 << 20;
 struct Record<'a, 's, 'm> {
     set: &'a DetectorSet,
     values: &'a mut Values<'s>,
+    /// Values without path keywords, scanned many at a time (tag: record, path).
+    batch: &'a mut Batch<(u64, String)>,
     matcher: &'m mut Matcher,
     out: &'m mut DetectionCollector,
     index: u64,
@@ -41,14 +43,26 @@ struct Record<'a, 's, 'm> {
 impl Record<'_, '_, '_> {
     fn scan(&mut self, bytes: &[u8]) {
         let index = self.index;
-        let path = &self.path;
-        self.values
-            .scan(bytes, self.contexts.last(), self.matcher, self.out, || {
-                Location::Record {
-                    record_index: index,
-                    json_path: Some(render_path(path)),
-                }
-            });
+        if self.contexts.last().is_some_and(|c| !c.is_empty()) {
+            // A path with keywords: scanned on its own, after what is gathered (order).
+            self.flush();
+            let path = &self.path;
+            self.values
+                .scan(bytes, self.contexts.last(), self.matcher, self.out, || {
+                    Location::Record {
+                        record_index: index,
+                        json_path: Some(render_path(path)),
+                    }
+                });
+            return;
+        }
+        if self.batch.push(bytes, (index, render_path(&self.path))) {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        flush(self.batch, &self.values.opts, self.matcher, self.out);
     }
 
     fn push(&mut self, step: Step) {
@@ -117,6 +131,21 @@ impl Record<'_, '_, '_> {
     }
 }
 
+/// Scans the gathered values.
+fn flush(
+    batch: &mut Batch<(u64, String)>,
+    opts: &super::text::TextScan<'_>,
+    matcher: &mut Matcher,
+    out: &mut DetectionCollector,
+) {
+    batch.scan(opts, None, matcher, out, |(record, path)| {
+        Location::Record {
+            record_index: *record,
+            json_path: Some(path.clone()),
+        }
+    });
+}
+
 /// Scans an Avro object container file.
 pub fn scan(
     w: &mut Walker<'_>,
@@ -134,6 +163,7 @@ pub fn scan(
         Err(e) => return Outcome::skipped(MIME, reason::MALFORMED_FILE, format!("not Avro: {e}")),
     };
     let mut values = Values::new(w.settings.text);
+    let mut batch = Batch::default();
     let mut cache = HashMap::new();
     let set = w.settings.text.set;
     let mut failure = None;
@@ -151,6 +181,7 @@ pub fn scan(
         let mut rec = Record {
             set,
             values: &mut values,
+            batch: &mut batch,
             matcher,
             out,
             index: index as u64,
@@ -161,6 +192,7 @@ pub fn scan(
         };
         rec.walk(&value);
     }
+    flush(&mut batch, &values.opts, matcher, out);
     match failure {
         None => Outcome::complete(MIME, counted.n),
         Some(msg) => {
