@@ -160,7 +160,14 @@ pub fn scan(
     apache_avro::util::max_allocation_bytes(MAX_ALLOCATION);
     let reader = match apache_avro::Reader::new(&mut counted) {
         Ok(r) => r,
-        Err(e) => return Outcome::skipped(MIME, reason::MALFORMED_FILE, format!("not Avro: {e}")),
+        // The parser's message can quote the data it failed on: it is not kept.
+        Err(_) => {
+            return Outcome::skipped(
+                MIME,
+                reason::MALFORMED_FILE,
+                "not an Avro object container file",
+            )
+        }
     };
     let mut values = Values::new(w.settings.text);
     let mut batch = Batch::default();
@@ -170,8 +177,9 @@ pub fn scan(
     for (index, value) in reader.enumerate() {
         let value = match value {
             Ok(v) => v,
-            Err(e) => {
-                failure = Some(format!("Avro unreadable at record {index}: {e}"));
+            // The parser's message can quote decoded values: it is not kept.
+            Err(_) => {
+                failure = Some(format!("Avro unreadable at record {index}"));
                 break;
             }
         };

@@ -166,7 +166,11 @@ pub fn scan(
     let reader = match SerializedFileReader::new(shared) {
         Ok(r) => r,
         Err(e) => {
-            return Outcome::skipped(MIME, reason::MALFORMED_FILE, format!("not Parquet: {e}"))
+            return Outcome::skipped(
+                MIME,
+                reason::MALFORMED_FILE,
+                format!("not Parquet ({})", error_kind(&e)),
+            )
         }
     };
     let meta = reader.metadata();
@@ -265,8 +269,20 @@ fn failed(row: u64, scanned: u64, e: &ParquetError) -> Outcome {
         MIME,
         reason::UNABLE_TO_PARSE_FILE,
         scanned,
-        format!("Parquet unreadable after row {row}: {e}"),
+        format!("Parquet unreadable after row {row} ({})", error_kind(e)),
     )
+}
+
+/// The variant name of a Parquet error, never its message (it can quote the data).
+fn error_kind(e: &ParquetError) -> &'static str {
+    match e {
+        ParquetError::General(_) => "malformed",
+        ParquetError::NYI(_) => "unsupported feature",
+        ParquetError::EOF(_) => "truncated",
+        ParquetError::IndexOutOfBound(..) => "index out of bounds",
+        ParquetError::External(_) => "read error",
+        _ => "unreadable",
+    }
 }
 
 /// A value as text to scan.
