@@ -29,11 +29,7 @@ impl ObjectInfo {
     /// The key's extension without the dot, lower case; `""` if none (Macie's
     /// `s3Object.extension`).
     pub fn extension(&self) -> String {
-        let name = self.key.rsplit('/').next().unwrap_or("");
-        match name.rsplit_once('.') {
-            Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
-            _ => String::new(),
-        }
+        crate::decode::extension_of(&self.key)
     }
 }
 

@@ -242,40 +242,24 @@ impl Scanner {
         let mut walker = Walker::new(settings, self.config.limits.clone(), info);
         let budget = walker.budget.clone();
         let mut collector = walker.collector();
+        // The object's own bytes are metered as compressed input (the ratio guard).
+        let mut decode =
+            |input: Input<'_>| walker.decode(input, &info.key, size, 0, matcher, &mut collector);
         let outcome = match input {
-            Input::Stream(r) => {
-                let mut metered = Metered::new(r, budget, Meter::Compressed);
-                walker.decode(
-                    Input::Stream(&mut metered),
-                    &info.key,
-                    size,
-                    0,
-                    matcher,
-                    &mut collector,
-                )
-            }
-            Input::SendStream(r) => {
-                let mut metered = Metered::new(r, budget, Meter::Compressed);
-                walker.decode(
-                    Input::SendStream(&mut metered),
-                    &info.key,
-                    size,
-                    0,
-                    matcher,
-                    &mut collector,
-                )
-            }
-            Input::Seekable(r, len) => {
-                let metered = Metered::new(r, budget, Meter::Compressed);
-                walker.decode(
-                    Input::Seekable(Box::new(metered), len),
-                    &info.key,
-                    size,
-                    0,
-                    matcher,
-                    &mut collector,
-                )
-            }
+            Input::Stream(r) => decode(Input::Stream(&mut Metered::new(
+                r,
+                budget,
+                Meter::Compressed,
+            ))),
+            Input::SendStream(r) => decode(Input::SendStream(&mut Metered::new(
+                r,
+                budget,
+                Meter::Compressed,
+            ))),
+            Input::Seekable(r, len) => decode(Input::Seekable(
+                Box::new(Metered::new(r, budget, Meter::Compressed)),
+                len,
+            )),
         };
         let mut error = outcome.error;
         if walker.members_dropped > 0 {

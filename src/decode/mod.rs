@@ -252,7 +252,7 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The size cap for an object of `format`, with its reason.
+    /// The size cap for an object of `format`.
     pub fn size_cap(&self, format: Format) -> u64 {
         match format {
             Format::Gzip | Format::Zstd | Format::Zip => self.max_compressed_bytes,
@@ -357,11 +357,6 @@ impl Budget {
         }
     }
 
-    /// Bytes extracted so far.
-    pub fn extracted(&self) -> u64 {
-        self.extracted.load(Ordering::Relaxed)
-    }
-
     fn on_compressed(&self, n: usize) {
         self.compressed.fetch_add(n as u64, Ordering::Relaxed);
     }
@@ -408,16 +403,6 @@ impl<R> Metered<R> {
             meter,
             read: 0,
         }
-    }
-
-    /// Bytes read through this reader.
-    pub fn bytes_read(&self) -> u64 {
-        self.read
-    }
-
-    /// The wrapped reader.
-    pub fn into_inner(self) -> R {
-        self.inner
     }
 }
 

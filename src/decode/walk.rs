@@ -174,9 +174,7 @@ impl<'a> Walker<'a> {
             Input::Stream(_) | Input::SendStream(_) => None,
         });
         if let Some(n) = known.filter(|&n| n > self.limits().size_cap(format)) {
-            let why = if depth > 0 {
-                reason::FILE_EXCEEDS_SIZE_LIMIT
-            } else if format.is_container() {
+            let why = if depth == 0 && format.is_container() {
                 reason::ARCHIVE_EXCEEDS_SIZE_LIMIT
             } else {
                 reason::FILE_EXCEEDS_SIZE_LIMIT
@@ -479,13 +477,14 @@ impl ArchiveStatus {
         } else {
             reason::ARCHIVE_CONTAINS_UNPROCESSED_FILES
         };
-        if self.worst.is_none() || reason::is_archive_wide(why) {
-            if self.worst.is_none_or(|w| !reason::is_archive_wide(w)) {
-                self.note = Some(format!("member {path:?} was not fully analysed"));
-            }
-            if self.worst.is_none_or(|w| !reason::is_archive_wide(w)) {
-                self.worst = Some(why);
-            }
+        // The first problem counts, unless an archive-wide limit comes later.
+        let replaces = match self.worst {
+            None => true,
+            Some(w) => reason::is_archive_wide(why) && !reason::is_archive_wide(w),
+        };
+        if replaces {
+            self.worst = Some(why);
+            self.note = Some(format!("member {path:?} was not fully analysed"));
         }
     }
 
