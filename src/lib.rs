@@ -22,6 +22,7 @@
 
 mod allow;
 mod bytemask;
+pub mod checkpoint;
 pub mod decode;
 pub mod detector;
 mod error;

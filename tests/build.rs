@@ -132,10 +132,9 @@ pub fn info(key: &str, size: u64) -> ObjectInfo {
         bucket: "test".into(),
         key: key.into(),
         size,
-        etag: None,
-        version_id: None,
         last_modified: None,
         storage_class: Some("STANDARD".into()),
+        ..ObjectInfo::default()
     }
 }
 

@@ -9,6 +9,7 @@
 //! - `formats`: every container and structured format, located like Macie.
 //! - `fuzz_regressions`: inputs the fuzzers once crashed on.
 //! - `bombs`: hostile inputs stay under 256 MB and end with the right reasons.
+//! - `s3`: bucket scans against a local S3 server (moto), with injected faults.
 
 #![allow(
     clippy::unwrap_used,
@@ -32,5 +33,6 @@ mod engine;
 mod formats;
 mod fuzz_regressions;
 mod macie_output;
+mod s3;
 mod scaling;
 mod scan;

@@ -54,10 +54,9 @@ pub fn scan(name: &str, data: &[u8]) {
         bucket: "fuzz".into(),
         key: name.into(),
         size: data.len() as u64,
-        etag: None,
-        version_id: None,
         last_modified: None,
         storage_class: None,
+        ..ObjectInfo::default()
     };
     MATCHER.with_borrow_mut(|matcher| scan_with(scanner, &info, data, matcher));
 }

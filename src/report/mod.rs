@@ -10,6 +10,8 @@
 //! carry counts and locations, never matched text.
 
 pub mod macie;
+pub mod posture;
+pub mod s3out;
 
 use std::time::SystemTime;
 
@@ -20,8 +22,8 @@ use crate::location::Location;
 use crate::object::ObjectInfo;
 use macie::{
     ClassificationDetails, ClassificationResult, ClassificationStatus, CustomDataIdentifiers,
-    CustomDetection, Detection, EmbeddedFileDetails, Finding, FindingSeverity, Occurrences,
-    ResourcesAffected, S3Bucket, S3Object, SensitiveDataItem, ServerSideEncryption,
+    CustomDetection, Detection, EmbeddedFileDetails, Finding, FindingSeverity, KeyValue,
+    Occurrences, ResourcesAffected, S3Object, SensitiveDataItem, ServerSideEncryption,
 };
 
 /// Macie's locations per detection in a finding.
@@ -77,6 +79,16 @@ pub mod reason {
         "ARCHIVE_TOTAL_DOCUMENTS_PROCESSED_OVER_LIMIT";
     /// JSON nested deeper than the limit.
     pub const JSON_NESTING_LEVEL_OVER_LIMIT: &str = "JSON_NESTING_LEVEL_OVER_LIMIT";
+    /// The object changed between listing and reading (its ETag no longer matches).
+    pub const OBJECT_VERSION_MISMATCH: &str = "OBJECT_VERSION_MISMATCH";
+    /// The object cannot be read in its state (archived, not restored).
+    pub const INVALID_OBJECT_STATE: &str = "INVALID_OBJECT_STATE";
+    /// The bucket no longer exists.
+    pub const NO_SUCH_BUCKET_AVAILABLE: &str = "NO_SUCH_BUCKET_AVAILABLE";
+    /// The object's KMS key is disabled, deleted or not usable by the scanner.
+    pub const INVALID_KMS_KEY: &str = "INVALID_KMS_KEY";
+    /// The object is encrypted with a customer-provided key (SSE-C).
+    pub const INVALID_ENCRYPTION: &str = "INVALID_ENCRYPTION";
 
     /// Whether a member's reason applies to the whole archive (an archive-wide limit).
     pub fn is_archive_wide(reason: &str) -> bool {
@@ -358,6 +370,23 @@ fn title_description(finding_type: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// `s3Object.serverSideEncryption`: what the GET reported; `NONE` for local files;
+/// `UNKNOWN` for S3 objects that were never read.
+fn object_encryption(o: &ObjectInfo) -> ServerSideEncryption {
+    let e = match (&o.encryption, &o.posture) {
+        (Some(e), _) => e.clone(),
+        (None, Some(_)) => crate::object::Encryption::unknown(),
+        (None, None) => crate::object::Encryption {
+            kind: "NONE".into(),
+            kms_key_id: None,
+        },
+    };
+    ServerSideEncryption {
+        encryption_type: e.kind,
+        kms_master_key_id: e.kms_key_id,
+    }
+}
+
 /// Which output a record is for: a finding (15 locations, only detections that create a
 /// finding) or a discovery result (`max_occurrences`, every detection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -481,11 +510,7 @@ pub fn build_record(
         created_at: created.clone(),
         updated_at: (kind == RecordKind::Finding).then(|| created.clone()),
         resources_affected: ResourcesAffected {
-            s3_bucket: S3Bucket {
-                arn: bucket_arn.clone(),
-                name: o.bucket.clone(),
-                ..S3Bucket::default()
-            },
+            s3_bucket: posture::s3_bucket(&o.bucket, o.posture.as_deref()),
             s3_object: S3Object {
                 bucket_arn,
                 key: o.key.clone(),
@@ -494,14 +519,28 @@ pub fn build_record(
                 last_modified: o.last_modified.map(timestamp),
                 e_tag: o.etag.clone(),
                 version_id: Some(version),
-                server_side_encryption: Some(ServerSideEncryption {
-                    encryption_type: "NONE".into(),
-                    kms_master_key_id: None,
-                }),
+                server_side_encryption: Some(object_encryption(o)),
                 size: o.size.into(),
                 storage_class: o.storage_class.clone(),
-                tags: Some(Vec::new()),
-                public_access: Some(false),
+                tags: Some(
+                    o.tags
+                        .iter()
+                        .flatten()
+                        .map(|t| KeyValue {
+                            key: t.key.clone(),
+                            value: t.value.clone(),
+                        })
+                        .collect(),
+                ),
+                public_access: match o.posture.as_deref() {
+                    // A local file is not public.
+                    None => Some(false),
+                    Some(p) => match crate::source::posture::effective_permission(p) {
+                        "PUBLIC" => Some(true),
+                        "NOT_PUBLIC" => Some(false),
+                        _ => None,
+                    },
+                },
                 embedded_file_details: report.embedded.as_ref().map(|e| EmbeddedFileDetails {
                     file_path: e.path.clone(),
                     file_extension: crate::decode::extension_of(&e.path),

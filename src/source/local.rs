@@ -41,10 +41,9 @@ fn info(key: String, meta: Option<&std::fs::Metadata>) -> ObjectInfo {
         bucket: LOCAL_BUCKET.into(),
         key,
         size: meta.map_or(0, |m| m.len()),
-        etag: None,
-        version_id: None,
         last_modified: meta.and_then(|m| m.modified().ok()),
         storage_class: Some("STANDARD".into()),
+        ..ObjectInfo::default()
     }
 }
 

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod identifiers;
+mod output;
 mod scan;
 
 use std::process::ExitCode;
@@ -22,7 +23,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scan files, directories or stdin; write Macie findings and discovery results.
+    /// Scan files, directories, stdin or S3 buckets; write Macie findings and discovery
+    /// results.
     Scan(Box<scan::ScanArgs>),
     /// List, lint and try out detectors (managed and custom data identifiers).
     #[command(subcommand)]

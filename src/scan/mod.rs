@@ -7,6 +7,8 @@
 //! objects become `SKIPPED` (or `PARTIAL`) with Macie's reason, and the scan goes on. Only configuration errors (bad detectors, bad paths) are fatal, before any
 //! object is read.
 
+pub mod bucket;
+
 use std::io::{self, Read};
 
 use md5::{Digest, Md5};
