@@ -355,13 +355,13 @@ async fn posture_of(shared: &Shared, bucket: &str) -> Option<Arc<BucketPosture>>
     }
     let region = shared.s3.bucket_region(bucket).await;
     let client = shared.s3.client_in(&region);
-    let control = shared.job.account_id.as_ref().map(|_| {
-        let mut b = aws_sdk_s3control::config::Builder::from(shared.s3.sdk_config())
-            .region(aws_sdk_s3control::config::Region::new(region.clone()));
-        if let Some(url) = shared.s3.endpoint_url() {
-            b = b.endpoint_url(url);
-        }
-        aws_sdk_s3control::Client::from_conf(b.build())
+    // Account-level Block Public Access is AWS's S3 Control API; S3-compatible stores
+    // (`--endpoint-url`) have none, and their account level stays unknown.
+    let control = (shared.job.account_id.is_some() && !shared.s3.custom_endpoint()).then(|| {
+        let conf = aws_sdk_s3control::config::Builder::from(shared.s3.sdk_config())
+            .region(aws_sdk_s3control::config::Region::new(region.clone()))
+            .build();
+        aws_sdk_s3control::Client::from_conf(conf)
     });
     let p = posture::read_posture(
         &client,

@@ -8,6 +8,8 @@ mod server;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
+
+use md5::Digest;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -798,4 +800,181 @@ fn all_versions_scans_every_version_once() {
             .unwrap();
         assert!(!v.is_empty() && id.ends_with(v), "{id}");
     }
+}
+
+#[test]
+fn inventory_manifests_replace_listing() {
+    let moto = Moto::start();
+    make_bucket(&moto, "inv-src");
+    make_bucket(&moto, "inv-dest");
+    let n = upload_dir(&moto, "inv-src", &examples());
+    let dir = tmp();
+    let listed = scan(&moto.endpoint(), dir.path(), &["s3://inv-src"]);
+    assert_eq!(listed.objects().len(), n);
+    // An inventory as S3 writes it: two gzip'd CSV files, URL-encoded keys, plus a
+    // delete marker and an old version that a current-versions scan leaves out.
+    let mut rows: Vec<String> = Vec::new();
+    for (key, r) in listed.objects() {
+        let o = &r["resourcesAffected"]["s3Object"];
+        rows.push(format!(
+            "\"inv-src\",\"{}\",\"\",\"true\",\"false\",\"{}\",\"{}\",\"{}\",\"STANDARD\"",
+            encode(&key).replace('/', "%2F"),
+            o["size"].as_str().unwrap(),
+            o["lastModified"].as_str().unwrap(),
+            o["eTag"].as_str().unwrap(),
+        ));
+    }
+    rows.push("\"inv-src\",\"deleted.txt\",\"v9\",\"true\",\"true\",\"\",\"2024-01-01T00:00:00.000Z\",\"\",\"\"".into());
+    rows.push("\"inv-src\",\"README.txt\",\"v0\",\"false\",\"false\",\"3\",\"2024-01-01T00:00:00.000Z\",\"x\",\"STANDARD\"".into());
+    let mut files = Vec::new();
+    for (i, part) in rows.chunks(rows.len() / 2 + 1).enumerate() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all((part.join("\n") + "\n").as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let key = format!("inv/data/part-{i}.csv.gz");
+        put(moto.port, "inv-dest", &key, &gz);
+        let md5: String = md5::Md5::digest(&gz)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        files.push(serde_json::json!({"key": key, "size": gz.len(), "MD5checksum": md5}));
+    }
+    let manifest = serde_json::json!({
+        "sourceBucket": "inv-src",
+        "destinationBucket": "arn:aws:s3:::inv-dest",
+        "version": "2016-11-30",
+        "creationTimestamp": "1700000000000",
+        "fileFormat": "CSV",
+        "fileSchema": "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass",
+        "files": files,
+    });
+    put(
+        moto.port,
+        "inv-dest",
+        "inv/manifest.json",
+        manifest.to_string().as_bytes(),
+    );
+    let inv = scan(
+        &moto.endpoint(),
+        dir.path(),
+        &["--inventory", "s3://inv-dest/inv/manifest.json"],
+    );
+    assert_eq!(inv.out.status.code(), Some(0), "{}", inv.stderr());
+    assert_eq!(essences(&inv.results), essences(&listed.results));
+    // A tampered file is refused, not half-read.
+    put(
+        moto.port,
+        "inv-dest",
+        "inv/data/part-0.csv.gz",
+        b"not the listed file",
+    );
+    let bad = scan(
+        &moto.endpoint(),
+        dir.path(),
+        &["--inventory", "s3://inv-dest/inv/manifest.json"],
+    );
+    assert_eq!(bad.out.status.code(), Some(2));
+    assert!(bad.stderr().contains("MD5"), "{}", bad.stderr());
+}
+
+#[test]
+fn bucket_posture_and_object_tags_fill_resources_affected() {
+    let moto = Moto::start();
+    let xml = [("Content-Type", "application/xml")];
+    let setup = |path: &str, headers: &[(&str, &str)], body: &str| {
+        let (status, answer) = raw_request(moto.port, "PUT", path, headers, body.as_bytes());
+        assert!(
+            status == 200 || status == 204,
+            "{path}: {status} {}",
+            String::from_utf8_lossy(&answer)
+        );
+    };
+    // A locked-down bucket: default SSE-KMS, Block Public Access on, a policy that
+    // requires encryption, tags.
+    make_bucket(&moto, "locked");
+    setup(
+        "/locked?encryption",
+        &xml,
+        "<ServerSideEncryptionConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:us-east-1:123456789012:key/k1</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>",
+    );
+    setup(
+        "/locked?publicAccessBlock",
+        &xml,
+        "<PublicAccessBlockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>",
+    );
+    // Written before the policy that denies unencrypted uploads.
+    put(moto.port, "locked", "a.txt", b"mail a@example.org\n");
+    setup(
+        "/locked/a.txt?tagging",
+        &xml,
+        "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet><Tag><Key>pii</Key><Value>yes</Value></Tag></TagSet></Tagging>",
+    );
+    setup(
+        "/locked?policy",
+        &[("Content-Type", "application/json")],
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::locked/*","Condition":{"Null":{"s3:x-amz-server-side-encryption":"true"}}}]}"#,
+    );
+    setup(
+        "/locked?tagging",
+        &xml,
+        "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet><Tag><Key>team</Key><Value>data</Value></Tag></TagSet></Tagging>",
+    );
+    // An open bucket: a public-read ACL and nothing blocking it.
+    make_bucket(&moto, "open");
+    setup("/open?acl", &[("x-amz-acl", "public-read")], "");
+    put(moto.port, "open", "b.txt", b"mail b@example.org\n");
+    let dir = tmp();
+    let s = scan(&moto.endpoint(), dir.path(), &["s3://locked", "s3://open"]);
+    assert_eq!(s.out.status.code(), Some(0), "{}", s.stderr());
+    let objects = s.objects();
+    let locked = &objects["a.txt"]["resourcesAffected"];
+    let b = &locked["s3Bucket"];
+    assert_eq!(
+        b["defaultServerSideEncryption"]["encryptionType"],
+        "aws:kms"
+    );
+    assert_eq!(
+        b["defaultServerSideEncryption"]["kmsMasterKeyId"],
+        "arn:aws:kms:us-east-1:123456789012:key/k1"
+    );
+    assert_eq!(b["allowsUnencryptedObjectUploads"], "FALSE");
+    assert_eq!(
+        b["tags"],
+        serde_json::json!([{"key": "team", "value": "data"}])
+    );
+    assert!(
+        b["createdAt"].is_string() && b["owner"]["id"].is_string(),
+        "{b}"
+    );
+    assert_eq!(b["publicAccess"]["effectivePermission"], "NOT_PUBLIC");
+    let bucket_level = &b["publicAccess"]["permissionConfiguration"]["bucketLevelPermissions"];
+    assert_eq!(
+        bucket_level["blockPublicAccess"]["restrictPublicBuckets"],
+        true
+    );
+    let o = &locked["s3Object"];
+    assert_eq!(
+        o["tags"],
+        serde_json::json!([{"key": "pii", "value": "yes"}])
+    );
+    assert_eq!(o["publicAccess"], false);
+    assert_eq!(
+        o["serverSideEncryption"]["encryptionType"], "aws:kms",
+        "{o}"
+    );
+    let open = &objects["b.txt"]["resourcesAffected"];
+    let acl = &open["s3Bucket"]["publicAccess"]["permissionConfiguration"]
+        ["bucketLevelPermissions"]["accessControlList"];
+    assert_eq!(acl["allowsPublicReadAccess"], true, "{open}");
+    assert_eq!(open["s3Bucket"]["allowsUnencryptedObjectUploads"], "TRUE");
+    // Public unless the account level says otherwise; moto has no S3 Control endpoint
+    // on this address, so the account level is unknown.
+    let effective = open["s3Bucket"]["publicAccess"]["effectivePermission"]
+        .as_str()
+        .unwrap();
+    assert!(
+        effective == "PUBLIC" || effective == "UNKNOWN",
+        "{effective}"
+    );
+    assert_ne!(open["s3Object"]["publicAccess"], false);
 }

@@ -135,7 +135,11 @@ impl Output {
                     None => anyhow::bail!("{} is closed", self.name),
                 };
                 buf.flush()?;
-                buf.get_ref().sync_data()?;
+                match buf.get_ref().sync_data() {
+                    // Devices and pipes (`/dev/null`, `/dev/stdout`) cannot be synced.
+                    Err(e) if e.kind() == io::ErrorKind::InvalidInput => {}
+                    other => other?,
+                }
                 let len = buf.get_ref().metadata()?.len();
                 **sink = Some(new_sink(buf, *gzip));
                 Ok(OutputState {
