@@ -50,7 +50,7 @@ fn put(port: u16, path: &str, body: &[u8]) {
 
 /// Peak RSS (KiB) and wall time of one `s3pii scan` of `url`, asserting `objects`.
 #[allow(clippy::zombie_processes)] // reaped by wait4 below
-fn scan(endpoint: &str, url: &str, objects: usize) -> (Duration, u64) {
+fn scan(endpoint: &str, url: &str, objects: usize, extra: &[&str]) -> (Duration, u64) {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_s3pii"))
         .env("AWS_ACCESS_KEY_ID", "test")
@@ -66,6 +66,7 @@ fn scan(endpoint: &str, url: &str, objects: usize) -> (Duration, u64) {
             "/dev/null",
         ])
         .args(["--results", "/dev/null", "--no-bucket-posture"])
+        .args(extra)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -127,16 +128,17 @@ fn main() {
     parallel(large, 4, |i| put(port, &large_keys[i], &large_body));
 
     let limit = server_limit(port, &keys, 64);
-    let (t, rss_10k) = scan(&endpoint, "s3://bench/small/", small);
+    let (t, rss_10k) = scan(&endpoint, "s3://bench/small/", small, &[]);
+    let (t_get, _) = scan(&endpoint, "s3://bench/small/", small, &["--no-object-tags"]);
     println!(
-        "s3/small: {small} objects ({:.1} MB) in {:.2}s = {:.0} objects/s, {:.1} MB/s; server alone (64 concurrent GETs): {:.0} objects/s",
+        "s3/small: {small} objects ({:.1} MB): {:.0} objects/s with object tags (2 requests each), {:.0} objects/s with --no-object-tags ({:.1} MB/s); server alone (64 concurrent GETs): {:.0} objects/s",
         small_bytes as f64 / 1e6,
-        t.as_secs_f64(),
         small as f64 / t.as_secs_f64(),
-        small_bytes as f64 / 1e6 / t.as_secs_f64(),
+        small as f64 / t_get.as_secs_f64(),
+        small_bytes as f64 / 1e6 / t_get.as_secs_f64(),
         small as f64 / limit.as_secs_f64(),
     );
-    let (_, rss_1k) = scan(&endpoint, "s3://bench/tenth/", small / 10);
+    let (_, rss_1k) = scan(&endpoint, "s3://bench/tenth/", small / 10, &[]);
     println!(
         "s3/memory: peak RSS {:.1} MiB for {} objects, {:.1} MiB for {small} objects",
         rss_1k as f64 / 1024.0,
@@ -144,7 +146,7 @@ fn main() {
         rss_10k as f64 / 1024.0,
     );
     let limit = server_limit(port, &large_keys, 4);
-    let (t, rss_large) = scan(&endpoint, "s3://bench/large/", large);
+    let (t, rss_large) = scan(&endpoint, "s3://bench/large/", large, &[]);
     let mb = (large * large_body.len()) as f64 / 1e6;
     println!(
         "s3/large: {large} objects ({mb:.0} MB) in {:.2}s = {:.1} MB/s (peak RSS {:.1} MiB); server alone: {:.1} MB/s",

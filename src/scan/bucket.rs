@@ -36,7 +36,8 @@ use crate::source::filter::{Filter, Verdict};
 use crate::source::inventory::{self, InventoryFormat};
 use crate::source::posture;
 use crate::source::s3::{
-    self, Body, BodyReader, Failure, Listed, Position, RangedReader, S3Error, S3Url, S3,
+    self, Body, BodyReader, Failure, Listed, Parts, Position, RangedReader, S3Error, S3Url, Source,
+    S3,
 };
 
 /// Where a bucket scan's objects come from.
@@ -118,6 +119,12 @@ struct Shared {
 
 /// Memory budget unit (permits count KiB).
 const KIB: u64 = 1024;
+
+/// Range size for large objects (AWS recommends 8–16 MB).
+const PART: u64 = 8 << 20;
+
+/// Ranges of one large object in flight at once.
+const RANGES_IN_FLIGHT: usize = 4;
 
 /// Scans the job's sources, calling `sink` on the caller's thread for each object in
 /// listing order with its reports (its own first, then archive members) and the listing
@@ -410,7 +417,13 @@ async fn fetch_and_scan(shared: &Arc<Shared>, mut info: ObjectInfo) -> Vec<Objec
     let (posture, tags, opened) = tokio::join!(
         posture_of(shared, &info.bucket),
         object_tags(shared, &client, &info),
-        Body::open(&shared.s3, client.clone(), &info, shared.job.max_resumes),
+        Body::open(
+            &shared.s3,
+            client.clone(),
+            &info,
+            shared.job.max_resumes,
+            (info.size > shared.job.small_object).then_some(PART),
+        ),
     );
     info.posture = posture;
     info.tags = tags;
@@ -419,7 +432,7 @@ async fn fetch_and_scan(shared: &Arc<Shared>, mut info: ObjectInfo) -> Vec<Objec
         Err(f) => return vec![skipped(info, f.reason, f.note)],
     };
     info.encryption = Some(encryption);
-    let len = body.length;
+    let len = body.total;
     let failure: Arc<Mutex<Option<Failure>>> = Arc::default();
     let fetched = &shared.progress.fetched;
     let mut reports = if len <= shared.job.small_object {
@@ -487,10 +500,33 @@ async fn fetch_and_scan(shared: &Arc<Shared>, mut info: ObjectInfo) -> Vec<Objec
             .await
         } else {
             let progress = shared.progress.clone();
+            // The first range came with the headers; the rest comes as parallel ranges,
+            // their memory taken from the shared budget.
+            let depth = RANGES_IN_FLIGHT.min((shared.memory_permits * KIB / PART).max(1) as usize);
+            let want = (depth as u64 * PART / KIB).min(shared.memory_permits) as u32;
+            let Ok(memory) = shared.memory.clone().acquire_many_owned(want).await else {
+                return vec![skipped(
+                    info,
+                    crate::report::reason::UNABLE_TO_PARSE_FILE,
+                    "scan stopped".into(),
+                )];
+            };
+            let first_len = body.length;
+            let parts = Parts::new(
+                &shared.s3,
+                client,
+                info.clone(),
+                first_len..len,
+                PART,
+                depth,
+                shared.job.max_resumes,
+            );
             on_pool(shared, move |scanner, m| {
-                let reader = BodyReader::new(handle, body, f2);
+                let _memory = memory;
+                let first = BodyReader::new(handle.clone(), Source::Body(body), f2.clone());
+                let rest = BodyReader::new(handle, Source::Parts(parts), f2);
                 let mut counted = Counting {
-                    inner: io::Cursor::new(head).chain(reader),
+                    inner: io::Cursor::new(head).chain(first).chain(rest),
                     progress,
                 };
                 scanner.scan_input(Input::SendStream(&mut counted), &info2, Some(len), m)

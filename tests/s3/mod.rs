@@ -306,6 +306,21 @@ fn faults_lose_nothing_and_count_nothing_twice() {
         "changed.txt",
         b"mail before@example.org\n",
     );
+    put(
+        moto.port,
+        "faults",
+        "denied.txt",
+        b"mail denied@example.org\n",
+    );
+    put(moto.port, "faults", "kms.txt", b"mail kms@example.org\n");
+    let (status, _) = raw_request(
+        moto.port,
+        "PUT",
+        "/faults/archived.txt",
+        &[("x-amz-storage-class", "DEEP_ARCHIVE")],
+        b"mail archived@example.org\n",
+    );
+    assert_eq!(status, 200);
     let port = moto.port;
     let get = |path: &str, times, action| Rule {
         method: "GET",
@@ -327,6 +342,16 @@ fn faults_lose_nothing_and_count_nothing_twice() {
             ),
             get("/faults/big.log", 2, Action::ResetAfter(3 << 20)),
             get("/faults/big.zip", 2, Action::SlowDown),
+            get(
+                "/faults/denied.txt",
+                1,
+                Action::Error("403 Forbidden", "AccessDenied"),
+            ),
+            get(
+                "/faults/kms.txt",
+                1,
+                Action::Error("400 Bad Request", "KMS.DisabledException"),
+            ),
             get(
                 "/faults/gone.txt",
                 1,
@@ -350,7 +375,7 @@ fn faults_lose_nothing_and_count_nothing_twice() {
     let objects = s.objects();
     assert_eq!(
         objects.len(),
-        44,
+        47,
         "every listed object once: {:?}",
         objects.keys()
     );
@@ -372,6 +397,23 @@ fn faults_lose_nothing_and_count_nothing_twice() {
         status("changed.txt"),
         ("SKIPPED".into(), Some("OBJECT_VERSION_MISMATCH".into()))
     );
+    assert_eq!(
+        status("denied.txt"),
+        ("SKIPPED".into(), Some("PERMISSION_DENIED".into()))
+    );
+    assert_eq!(
+        status("kms.txt"),
+        ("SKIPPED".into(), Some("INVALID_KMS_KEY".into()))
+    );
+    assert_eq!(
+        status("archived.txt"),
+        ("SKIPPED".into(), Some("INVALID_OBJECT_STATE".into()))
+    );
+    assert_eq!(
+        proxy.served("GET", "/faults/archived.txt"),
+        0,
+        "not fetched"
+    );
     // Everything else: exactly what a local scan of the same files finds.
     let local = local_scan(&files, work.path());
     let scanned: Vec<&Value> = s
@@ -379,7 +421,14 @@ fn faults_lose_nothing_and_count_nothing_twice() {
         .iter()
         .filter(|r| {
             let k = r["resourcesAffected"]["s3Object"]["key"].as_str().unwrap();
-            k != "gone.txt" && k != "changed.txt"
+            ![
+                "gone.txt",
+                "changed.txt",
+                "denied.txt",
+                "kms.txt",
+                "archived.txt",
+            ]
+            .contains(&k)
         })
         .collect();
     assert_eq!(essences(scanned), essences(&local.results));
@@ -528,6 +577,17 @@ fn list_keys(port: u16, bucket: &str) -> Vec<String> {
 
 #[test]
 fn kill_9_and_resume_from_the_checkpoint_scans_every_object_once() {
+    interrupt_and_resume(libc::SIGKILL);
+}
+
+#[test]
+fn ctrl_c_saves_the_checkpoint_and_the_same_command_resumes() {
+    interrupt_and_resume(libc::SIGINT);
+}
+
+/// Stops a slow scan with `signal` after its first checkpoint, then runs the same command
+/// again: every object must be in the results exactly once.
+fn interrupt_and_resume(signal: i32) {
     let moto = Moto::start();
     make_bucket(&moto, "ckpt");
     let n = 150;
@@ -586,10 +646,18 @@ fn kill_9_and_resume_from_the_checkpoint_scans_every_object_once() {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
-    // Let it write a little past the checkpoint, then kill -9.
+    // Let it write a little past the checkpoint, then send the signal.
     std::thread::sleep(std::time::Duration::from_millis(700));
-    first.kill().unwrap();
-    assert!(first.wait().unwrap().code().is_none(), "killed by a signal");
+    // SAFETY: signals our own child, which has not been reaped yet.
+    assert_eq!(unsafe { libc::kill(first.id() as i32, signal) }, 0);
+    let code = first.wait().unwrap().code();
+    if signal == libc::SIGKILL {
+        assert_eq!(code, None, "killed by the signal");
+    } else {
+        assert_eq!(code, Some(130), "Ctrl-C ends the scan with 130");
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
+        assert_eq!(v["complete"], false);
+    }
     assert!(
         saved_position.as_str() < "obj-149.txt",
         "killed before the end"

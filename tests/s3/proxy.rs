@@ -16,6 +16,8 @@ pub enum Action {
     SlowDown,
     /// Answer `500 InternalError`.
     InternalError,
+    /// Answer with this status line (`"403 Forbidden"`) and S3 error code.
+    Error(&'static str, &'static str),
     /// Forward, relay the response head and this many body bytes, then close.
     ResetAfter(usize),
     /// Forward, relay the body at this rate.
@@ -188,6 +190,7 @@ fn serve(client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io::Res
     // Pick the fault (taking one from its budget) and record the request.
     let mut hook: Option<usize> = None;
     let mut fault: Option<(u8, usize)> = None;
+    let mut refusal: Option<(&'static str, &'static str)> = None;
     {
         let mut st = state.lock().unwrap();
         st.seen.push((method.clone(), path.clone()));
@@ -200,11 +203,15 @@ fn serve(client: TcpStream, upstream: u16, state: &Mutex<State>) -> std::io::Res
             match rule.action {
                 Action::SlowDown => fault = Some((0, 0)),
                 Action::InternalError => fault = Some((1, 0)),
+                Action::Error(status, code) => refusal = Some((status, code)),
                 Action::ResetAfter(n) => fault = Some((2, n)),
                 Action::SlowBody { bytes_per_sec } => fault = Some((3, bytes_per_sec)),
                 Action::Before(_) => hook = Some(i),
             }
         }
+    }
+    if let Some((status, code)) = refusal {
+        return out.write_all(&error_response(status, code, "Injected by the test proxy."));
     }
     match fault {
         Some((0, _)) => {
