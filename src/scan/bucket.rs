@@ -214,7 +214,6 @@ async fn list_all(shared: Arc<Shared>, pages: mpsc::Sender<Vec<Listed>>) -> Resu
             break;
         }
     }
-    shared.progress.listing_done.store(true, Ordering::Relaxed);
     Ok(())
 }
 
@@ -299,6 +298,9 @@ async fn dispatch(
 ) {
     let slots = Arc::new(Semaphore::new(window));
     let mut seq = 0u64;
+    // Set when every listed object has been counted (the lister may finish earlier:
+    // its last pages wait in the channel).
+    let _listed = ListingDone(shared.progress.clone());
     while let Some(page) = pages.recv().await {
         for listed in page {
             let p = &shared.progress;
@@ -348,6 +350,15 @@ async fn dispatch(
                 let _ = done.send(d).await;
             });
         }
+    }
+}
+
+/// Marks the listing done when dropped (the dispatcher ran out of pages, or stopped).
+struct ListingDone(Arc<Progress>);
+
+impl Drop for ListingDone {
+    fn drop(&mut self) {
+        self.0.listing_done.store(true, Ordering::Relaxed);
     }
 }
 

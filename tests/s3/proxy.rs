@@ -243,7 +243,11 @@ impl Sink for Vec<u8> {
 
 /// Copies one body from `r` to `sink` verbatim (chunk-size lines and trailers included),
 /// piece by piece as it arrives. Returns `false` if the sink stopped it early.
-fn copy_body(r: &mut impl BufRead, framing: Framing, sink: &mut impl Sink) -> std::io::Result<bool> {
+fn copy_body(
+    r: &mut impl BufRead,
+    framing: Framing,
+    sink: &mut impl Sink,
+) -> std::io::Result<bool> {
     match framing {
         Framing::None => Ok(true),
         Framing::Length(n) => copy_bytes(r, Some(n), sink),
@@ -256,7 +260,10 @@ fn copy_body(r: &mut impl BufRead, framing: Framing, sink: &mut impl Sink) -> st
             let text = String::from_utf8_lossy(&size_line);
             let hex = text.trim().split(';').next().unwrap_or("").trim();
             let n = u64::from_str_radix(hex, 16).map_err(|_| {
-                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("chunk size {text:?}"))
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("chunk size {text:?}"),
+                )
             })?;
             if n == 0 {
                 // Trailer lines, then the empty line that ends the body.
@@ -289,7 +296,9 @@ fn copy_bytes(r: &mut impl BufRead, n: Option<u64>, sink: &mut impl Sink) -> std
                 Some(_) => Err(std::io::ErrorKind::UnexpectedEof.into()),
             };
         }
-        let take = available.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let take = available
+            .len()
+            .min(usize::try_from(left).unwrap_or(usize::MAX));
         let go_on = sink.send(&available[..take])?;
         r.consume(take);
         left -= take as u64;
@@ -458,7 +467,12 @@ fn serve(client: TcpStream, upstream: u16, shared: &Shared) -> std::io::Result<(
     up.set_read_timeout(Some(TIMEOUT))?;
     up.set_write_timeout(Some(TIMEOUT))?;
     let mut up_writer = up.try_clone()?;
-    up_writer.write_all(&request.render(&["connection", "keep-alive", "proxy-connection", "expect"]))?;
+    up_writer.write_all(&request.render(&[
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "expect",
+    ]))?;
     up_writer.write_all(&body)?;
     up_writer.flush()?;
     let mut up_reader = BufReader::new(up);

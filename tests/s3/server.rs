@@ -167,13 +167,17 @@ fn try_request(
     let header = |name: &str| {
         response_head.lines().skip(1).find_map(|line| {
             let (k, v) = line.split_once(':')?;
-            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
         })
     };
     let mut out = Vec::new();
     if status == 204 || status == 304 {
         // No body, whatever the headers say.
-    } else if header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
+    } else if header("transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
+    {
         loop {
             let mut size = String::new();
             reader.read_line(&mut size)?;
