@@ -362,6 +362,23 @@ impl Drop for ListingDone {
     }
 }
 
+/// Resolves every S3 Control request to one endpoint, unchanged.
+#[derive(Debug)]
+struct FixedEndpoint(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
+        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(
+            aws_sdk_s3control::config::endpoint::Endpoint::builder()
+                .url(self.0.clone())
+                .build(),
+        ))
+    }
+}
+
 /// The bucket's posture, read once per bucket.
 async fn posture_of(shared: &Shared, bucket: &str) -> Option<Arc<BucketPosture>> {
     if !shared.job.posture {
@@ -373,13 +390,16 @@ async fn posture_of(shared: &Shared, bucket: &str) -> Option<Arc<BucketPosture>>
     }
     let region = shared.s3.bucket_region(bucket).await;
     let client = shared.s3.client_in(&region);
-    // Account-level Block Public Access is AWS's S3 Control API; S3-compatible stores
-    // (`--endpoint-url`) have none, and their account level stays unknown.
-    let control = (shared.job.account_id.is_some() && !shared.s3.custom_endpoint()).then(|| {
-        let conf = aws_sdk_s3control::config::Builder::from(shared.s3.sdk_config())
-            .region(aws_sdk_s3control::config::Region::new(region.clone()))
-            .build();
-        aws_sdk_s3control::Client::from_conf(conf)
+    // Account-level Block Public Access is AWS's S3 Control API. With `--endpoint-url` it
+    // is asked at that endpoint as given (S3 Control's endpoint rules would put the account
+    // id in front of the host); a store without the API leaves the account level unknown.
+    let control = shared.job.account_id.as_ref().map(|_| {
+        let mut conf = aws_sdk_s3control::config::Builder::from(shared.s3.sdk_config())
+            .region(aws_sdk_s3control::config::Region::new(region.clone()));
+        if let Some(url) = shared.s3.endpoint_url() {
+            conf = conf.endpoint_resolver(FixedEndpoint(url.to_string()));
+        }
+        aws_sdk_s3control::Client::from_conf(conf.build())
     });
     let p = posture::read_posture(
         &client,

@@ -1035,14 +1035,34 @@ fn bucket_posture_and_object_tags_fill_resources_affected() {
         ["bucketLevelPermissions"]["accessControlList"];
     assert_eq!(acl["allowsPublicReadAccess"], true, "{open}");
     assert_eq!(open["s3Bucket"]["allowsUnencryptedObjectUploads"], "TRUE");
-    // Public unless the account level says otherwise; moto has no S3 Control endpoint
-    // on this address, so the account level is unknown.
-    let effective = open["s3Bucket"]["publicAccess"]["effectivePermission"]
-        .as_str()
-        .unwrap();
-    assert!(
-        effective == "PUBLIC" || effective == "UNKNOWN",
-        "{effective}"
+    // Nothing blocks it at either level: public.
+    let account =
+        &open["s3Bucket"]["publicAccess"]["permissionConfiguration"]["accountLevelPermissions"];
+    assert_eq!(
+        account["blockPublicAccess"]["ignorePublicAcls"], false,
+        "{open}"
     );
-    assert_ne!(open["s3Object"]["publicAccess"], false);
+    assert_eq!(
+        open["s3Bucket"]["publicAccess"]["effectivePermission"],
+        "PUBLIC"
+    );
+    assert_eq!(open["s3Object"]["publicAccess"], true);
+    // Account-level Block Public Access (S3 Control) makes the same bucket not public.
+    let (status, answer) = raw_request(
+        moto.port,
+        "PUT",
+        "/v20180820/configuration/publicAccessBlock",
+        &[("x-amz-account-id", "123456789012"), ("Content-Type", "application/xml")],
+        b"<PublicAccessBlockConfiguration xmlns=\"http://awss3control.amazonaws.com/doc/2018-08-20/\"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>",
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let s = scan(&moto.endpoint(), dir.path(), &["s3://open"]);
+    let objects = s.objects();
+    let b = &objects["b.txt"]["resourcesAffected"]["s3Bucket"];
+    let account = &b["publicAccess"]["permissionConfiguration"]["accountLevelPermissions"];
+    assert_eq!(
+        account["blockPublicAccess"]["ignorePublicAcls"], true,
+        "{b}"
+    );
+    assert_eq!(b["publicAccess"]["effectivePermission"], "NOT_PUBLIC");
 }
