@@ -431,15 +431,7 @@ async fn object_tags(
         .send()
         .await
         .ok()?;
-    Some(
-        out.tag_set()
-            .iter()
-            .map(|t| Tag {
-                key: t.key().to_string(),
-                value: t.value().to_string(),
-            })
-            .collect(),
-    )
+    Some(posture::tags(out.tag_set()))
 }
 
 /// Reads one object and scans it on the rayon pool.

@@ -125,23 +125,48 @@ fn none_encryption() -> Encryption {
     }
 }
 
-async fn bucket_block(s3: &Client, bucket: &str) -> Option<BlockPublicAccess> {
-    match s3.get_public_access_block().bucket(bucket).send().await {
-        Ok(out) => Some(
-            out.public_access_block_configuration()
-                .map(|c| BlockPublicAccess {
-                    block_public_acls: c.block_public_acls().unwrap_or(false),
-                    block_public_policy: c.block_public_policy().unwrap_or(false),
-                    ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                    restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-                })
-                .unwrap_or_default(),
-        ),
+/// Block Public Access from S3's four optional switches (absent means off).
+fn switches(
+    block_public_acls: Option<bool>,
+    block_public_policy: Option<bool>,
+    ignore_public_acls: Option<bool>,
+    restrict_public_buckets: Option<bool>,
+) -> BlockPublicAccess {
+    BlockPublicAccess {
+        block_public_acls: block_public_acls.unwrap_or(false),
+        block_public_policy: block_public_policy.unwrap_or(false),
+        ignore_public_acls: ignore_public_acls.unwrap_or(false),
+        restrict_public_buckets: restrict_public_buckets.unwrap_or(false),
+    }
+}
+
+/// A GetPublicAccessBlock answer (S3 or S3 Control): no configuration means all off; any
+/// other error means unknown.
+fn block_answer<T, E: ProvideErrorMetadata>(
+    answer: Result<T, E>,
+    read: impl FnOnce(T) -> Option<BlockPublicAccess>,
+) -> Option<BlockPublicAccess> {
+    match answer {
+        Ok(out) => Some(read(out).unwrap_or_default()),
         Err(e) if e.code() == Some("NoSuchPublicAccessBlockConfiguration") => {
             Some(BlockPublicAccess::default())
         }
         Err(_) => None,
     }
+}
+
+async fn bucket_block(s3: &Client, bucket: &str) -> Option<BlockPublicAccess> {
+    let answer = s3.get_public_access_block().bucket(bucket).send().await;
+    block_answer(answer, |out| {
+        out.public_access_block_configuration().map(|c| {
+            switches(
+                c.block_public_acls(),
+                c.block_public_policy(),
+                c.ignore_public_acls(),
+                c.restrict_public_buckets(),
+            )
+        })
+    })
 }
 
 async fn account_block(
@@ -149,40 +174,36 @@ async fn account_block(
     account_id: Option<&str>,
 ) -> Option<BlockPublicAccess> {
     let (control, account) = (control?, account_id?);
-    match control
+    let answer = control
         .get_public_access_block()
         .account_id(account)
         .send()
-        .await
-    {
-        Ok(out) => Some(
-            out.public_access_block_configuration()
-                .map(|c| BlockPublicAccess {
-                    block_public_acls: c.block_public_acls().unwrap_or(false),
-                    block_public_policy: c.block_public_policy().unwrap_or(false),
-                    ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                    restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-                })
-                .unwrap_or_default(),
-        ),
-        Err(e) if e.code() == Some("NoSuchPublicAccessBlockConfiguration") => {
-            Some(BlockPublicAccess::default())
-        }
-        Err(_) => None,
-    }
+        .await;
+    block_answer(answer, |out| {
+        out.public_access_block_configuration().map(|c| {
+            switches(
+                c.block_public_acls(),
+                c.block_public_policy(),
+                c.ignore_public_acls(),
+                c.restrict_public_buckets(),
+            )
+        })
+    })
+}
+
+/// Tags as S3 returns them.
+pub fn tags(set: &[aws_sdk_s3::types::Tag]) -> Vec<Tag> {
+    set.iter()
+        .map(|t| Tag {
+            key: t.key().to_string(),
+            value: t.value().to_string(),
+        })
+        .collect()
 }
 
 async fn bucket_tags(s3: &Client, bucket: &str) -> Option<Vec<Tag>> {
     match s3.get_bucket_tagging().bucket(bucket).send().await {
-        Ok(out) => Some(
-            out.tag_set()
-                .iter()
-                .map(|t| Tag {
-                    key: t.key().to_string(),
-                    value: t.value().to_string(),
-                })
-                .collect(),
-        ),
+        Ok(out) => Some(tags(out.tag_set())),
         Err(e) if e.code() == Some("NoSuchTagSet") => Some(Vec::new()),
         Err(_) => None,
     }
