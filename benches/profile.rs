@@ -1,10 +1,10 @@
 //! Profiling harness for the detector engine: scans one generated corpus (`prose`, `logs`
-//! or `dense`, 8 MiB) three times with the built-in catalog and prints the throughput.
+//! or `dense`, 8 MiB) `ROUNDS` times (default 3) with the built-in catalog and prints the throughput.
 //! Meant for `perf record`; the criterion bench (`benches/engine.rs`) is the measurement.
 //!
 //! ```sh
 //! cargo bench --no-run --bench profile   # or: cargo build --profile profiling --bench profile
-//! perf record -g target/release/deps/profile-* logs
+//! perf record -g target/release/deps/profile-* logs [ROUNDS]
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
@@ -25,12 +25,16 @@ fn main() {
     let mut matcher = s3pii::Matcher::new(&set);
     let start = std::time::Instant::now();
     let mut found = 0;
-    for _ in 0..3 {
+    let rounds: usize = std::env::args()
+        .nth(2)
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    for _ in 0..rounds {
         found += matcher.scan(&hay).len();
     }
     let secs = start.elapsed().as_secs_f64();
     eprintln!(
         "{which}: {found} matches, {:.1} MB/s",
-        3.0 * hay.len() as f64 / secs / 1e6
+        rounds as f64 * hay.len() as f64 / secs / 1e6
     );
 }

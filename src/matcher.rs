@@ -195,6 +195,15 @@ impl Matcher {
     /// each hit so overlapping anchors are all seen; patterns that are prefixes of a hit
     /// count too.
     fn anchor_candidates(&mut self, c: &Compiled, hay: &[u8]) {
+        for (finder, k) in &c.short_anchors {
+            let len = finder.needle().len();
+            let mut at = 0;
+            while let Some(p) = finder.find(&self.lower[at..]) {
+                let start = at + p;
+                self.anchor_hit(c, hay, &c.anchor_kinds[*k], start, start + len);
+                at = start + 1;
+            }
+        }
         let Some(ac) = &c.anchors else { return };
         let mut at = 0;
         while at < hay.len() {
@@ -203,7 +212,7 @@ impl Matcher {
                 break;
             };
             at = m.start() + 1;
-            let p = m.pattern().as_usize();
+            let p = c.anchor_ids[m.pattern().as_usize()];
             for k in std::iter::once(p).chain(c.anchor_prefixes[p].iter().copied()) {
                 self.anchor_hit(c, hay, &c.anchor_kinds[k], m.start(), m.end());
             }

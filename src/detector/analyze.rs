@@ -20,10 +20,11 @@ pub enum Trigger {
     /// Every match contains at least this many ASCII digits, all in one digit cluster; the
     /// regex runs on a tight window around clusters that have at least that many.
     Digits(u32),
-    /// Every match contains a digit, but its digits may lie in several clusters (a
-    /// textual date): the regex runs on a full-length window around every cluster.
-    /// Only for keyword-required detectors, so a keyword is checked first.
-    LooseDigits,
+    /// Every match contains a run of at least this many consecutive digits, but its other
+    /// digits may lie in other clusters (a textual date, a magnetic stripe): the regex runs
+    /// on a full-length window around every cluster with that many digits. Only for
+    /// keyword-required detectors, so a keyword is checked first.
+    LooseDigits(u32),
     /// The detector needs a keyword and its matches may contain no digit: the regex runs
     /// around keyword hits.
     Keyword,
@@ -39,7 +40,7 @@ impl Trigger {
             Trigger::Pair(_) => "pair",
             Trigger::Byte(_) => "byte",
             Trigger::Digits(_) => "digits",
-            Trigger::LooseDigits => "loose-digits",
+            Trigger::LooseDigits(_) => "loose-digits",
             Trigger::Keyword => "keyword",
             Trigger::Unfiltered => "unfiltered",
         }
@@ -108,7 +109,7 @@ pub fn trigger(hir: &Hir, keyword_required: bool, max_gap: usize) -> Trigger {
         return Trigger::Digits(digits);
     }
     if keyword_required && all_digits > 0 {
-        return Trigger::LooseDigits;
+        return Trigger::LooseDigits(min_digit_run(hir).max(1));
     }
     if keyword_required {
         return Trigger::Keyword;
@@ -134,6 +135,87 @@ pub fn min_digits(hir: &Hir) -> u32 {
         HirKind::Concat(subs) => subs.iter().map(min_digits).fold(0, u32::saturating_add),
         HirKind::Alternation(subs) => subs.iter().map(min_digits).min().unwrap_or(0),
     }
+}
+
+/// Guaranteed digit runs of every match, as lower bounds: the run at its start, at its
+/// end, the longest anywhere, and its length if it is digits only.
+#[derive(Clone, Copy)]
+struct Runs {
+    pre: u32,
+    suf: u32,
+    best: u32,
+    all: Option<u32>,
+}
+
+impl Runs {
+    const EMPTY: Runs = Runs {
+        pre: 0,
+        suf: 0,
+        best: 0,
+        all: Some(0),
+    };
+
+    fn byte(digit: bool) -> Runs {
+        match digit {
+            true => Runs {
+                pre: 1,
+                suf: 1,
+                best: 1,
+                all: Some(1),
+            },
+            false => Runs {
+                pre: 0,
+                suf: 0,
+                best: 0,
+                all: None,
+            },
+        }
+    }
+
+    fn then(self, y: Runs) -> Runs {
+        let x = self;
+        Runs {
+            pre: x.all.map_or(x.pre, |n| n.saturating_add(y.pre)),
+            suf: y.all.map_or(y.suf, |n| x.suf.saturating_add(n)),
+            best: x.best.max(y.best).max(x.suf.saturating_add(y.pre)),
+            all: x.all.zip(y.all).map(|(a, b)| a.saturating_add(b)),
+        }
+    }
+
+    fn or(self, y: Runs) -> Runs {
+        Runs {
+            pre: self.pre.min(y.pre),
+            suf: self.suf.min(y.suf),
+            best: self.best.min(y.best),
+            all: self.all.zip(y.all).map(|(a, b)| a.min(b)),
+        }
+    }
+}
+
+/// The longest run of consecutive ASCII digits every match is sure to contain.
+pub fn min_digit_run(hir: &Hir) -> u32 {
+    fn runs(hir: &Hir) -> Runs {
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => Runs::EMPTY,
+            HirKind::Literal(lit) => lit.0.iter().fold(Runs::EMPTY, |acc, b| {
+                acc.then(Runs::byte(b.is_ascii_digit()))
+            }),
+            HirKind::Class(class) => Runs::byte(class_is_digits(class)),
+            HirKind::Capture(cap) => runs(&cap.sub),
+            HirKind::Concat(subs) => subs.iter().map(runs).fold(Runs::EMPTY, Runs::then),
+            HirKind::Alternation(subs) => subs
+                .iter()
+                .map(runs)
+                .reduce(Runs::or)
+                .unwrap_or(Runs::EMPTY),
+            // More repetitions never shorten a guaranteed run: the minimum count decides.
+            HirKind::Repetition(rep) => {
+                let one = runs(&rep.sub);
+                (0..rep.min.min(64)).fold(Runs::EMPTY, |acc, _| acc.then(one))
+            }
+        }
+    }
+    runs(hir).best
 }
 
 fn class_is_digits(class: &Class) -> bool {
@@ -439,10 +521,18 @@ mod tests {
         assert_eq!(g(r"(?:[0-9]|[A-Z]{5})[0-9]"), Some(0));
         assert_eq!(g(r"[0-9](?:[A-Z]{5})?[0-9]"), Some(5));
         // A textual date cannot use the tight digit trigger; with a keyword it uses the
-        // loose one.
+        // loose one, on clusters as long as its year.
         assert_eq!(
             trigger(&parse(r"[0-9]{1,2} (?:May|June) [0-9]{4}"), true, 3),
-            Trigger::LooseDigits
+            Trigger::LooseDigits(4)
+        );
+        assert_eq!(
+            trigger(
+                &parse(r"(?:%B[0-9]{13,19}\^[A-Z ]{2,26}\^[0-9]{4}|;[0-9]{13,19}=[0-9]{4})"),
+                true,
+                3
+            ),
+            Trigger::LooseDigits(13)
         );
         assert_eq!(
             trigger(&parse(r"[0-9]{2}/[0-9]{2}/[0-9]{4}"), true, 3),
@@ -452,6 +542,18 @@ mod tests {
             trigger(&parse(r"\bGB[0-9]{2}[A-Z]{4}[0-9]{14}\b"), false, 3),
             Trigger::Pair(vec![*b"GB"])
         );
+    }
+
+    #[test]
+    fn digit_runs_are_lower_bounds() {
+        let r = |re: &str| min_digit_run(&parse(re));
+        assert_eq!(r(r"[0-9]{3}-[0-9]{2}-[0-9]{4}"), 4);
+        assert_eq!(r(r"[0-9]{2}(?:[0-9]{3}|x)"), 2);
+        assert_eq!(r(r"a1b2"), 1);
+        assert_eq!(r(r"\b1[0-9]{1,2}\b"), 2);
+        assert_eq!(r(r"(?:12|3)(?:45|6)"), 2);
+        assert_eq!(r(r"[0-9]?[A-Z]"), 0);
+        assert_eq!(r(r";[0-9]{13,19}=(?:[0-9]{4}|=)"), 13);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! - `anchors`: one pass over the case-folded text for literal triggers and for the
 //!   keywords of keyword-triggered detectors. Kept small so Aho-Corasick can use its packed
-//!   SIMD searcher (peers.md §3.4: > 64 patterns fall to the ~0.8 GB/s DFA floor).
+//!   SIMD searcher (peers.md §3.4: > 64 patterns fall to the ~0.8 GB/s DFA floor), and
+//!   free of 3-byte patterns, which get a `memmem` each.
 //! - `keywords`: every keyword variant of every detector; run only on the small windows
 //!   around candidates that need a keyword, never over the whole text.
 
@@ -22,6 +23,8 @@ use crate::error::LoadError;
 pub const MAX_MATCH_LEN: usize = 1024;
 /// Regex NFA size limit.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Anchor patterns shorter than this get a `memmem` search of their own.
+const MIN_TEDDY_LEN: usize = 4;
 /// The most non-digit bytes between two digits of one digit cluster.
 pub(crate) const CLUSTER_GAP: usize = 3;
 
@@ -117,7 +120,13 @@ pub(crate) enum AnchorKind {
 pub(crate) struct Compiled {
     pub detectors: Vec<Detector>,
     pub overlap: usize,
+    /// The anchor patterns of at least [`MIN_TEDDY_LEN`] bytes; its pattern `i` is
+    /// `anchor_patterns[anchor_ids[i]]`.
     pub anchors: Option<AhoCorasick>,
+    pub anchor_ids: Vec<usize>,
+    /// Shorter anchor patterns, each found with its own `memmem` (one 3-byte pattern
+    /// would cut the SIMD searcher's speed in half on prose: its fingerprints get short).
+    pub short_anchors: Vec<(memchr::memmem::Finder<'static>, usize)>,
     pub anchor_kinds: Vec<AnchorKind>,
     /// For each anchor pattern, the other patterns that are proper prefixes of it (a
     /// leftmost-longest search reports only the longest at a position).
@@ -511,7 +520,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
                 None => bytes.push((*b, vec![id])),
             },
             Trigger::Digits(n) => digits.push((*n, id)),
-            Trigger::LooseDigits => digits.push((1, id)),
+            Trigger::LooseDigits(n) => digits.push((*n, id)),
             Trigger::Unfiltered => unfiltered.push(id),
         }
     }
@@ -552,11 +561,27 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         let prev = digits_kw_reach.last().copied().unwrap_or(0);
         digits_kw_reach.push(prev.max(reach));
     }
-    let anchors = build_ac(&anchor_patterns, MatchKind::LeftmostLongest)?;
+    let (anchor_ids, short_ids): (Vec<usize>, Vec<usize>) =
+        (0..anchor_patterns.len()).partition(|&i| anchor_patterns[i].len() >= MIN_TEDDY_LEN);
+    let long: Vec<&Vec<u8>> = anchor_ids.iter().map(|&i| &anchor_patterns[i]).collect();
+    let anchors = build_ac(&long, MatchKind::LeftmostLongest)?;
+    let short_anchors = short_ids
+        .iter()
+        .map(|&i| {
+            (
+                memchr::memmem::Finder::new(&anchor_patterns[i]).into_owned(),
+                i,
+            )
+        })
+        .collect();
+    // A leftmost-longest search reports only the longest of the long patterns at one
+    // position; the short ones have searches of their own.
     let anchor_prefixes = anchor_patterns
         .iter()
         .map(|p| {
-            (0..anchor_patterns.len())
+            anchor_ids
+                .iter()
+                .copied()
                 .filter(|&j| {
                     anchor_patterns[j].len() < p.len() && p.starts_with(&anchor_patterns[j])
                 })
@@ -570,6 +595,8 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         overlap: max_len + max_distance + keyword_max_len + CLUSTER_GAP + 1,
         detectors,
         anchors,
+        anchor_ids,
+        short_anchors,
         anchor_kinds,
         anchor_prefixes,
         anchor_patterns,

@@ -133,7 +133,7 @@ fn trigger_text(t: &Trigger) -> String {
         ),
         Trigger::Byte(b) => format!("byte {:?}", char::from(*b)),
         Trigger::Digits(n) => format!("digits >= {n}"),
-        Trigger::LooseDigits => "loose digits".into(),
+        Trigger::LooseDigits(n) => format!("loose digits, a run >= {n}"),
         Trigger::Keyword => "keyword".into(),
         Trigger::Unfiltered => "unfiltered".into(),
     }
