@@ -282,7 +282,10 @@ impl Matcher {
             self.pair_candidates(c, hay, s);
             let n = (e - s) as u32;
             current = match current {
-                Some(mut cl) if s - cl.end <= CLUSTER_GAP && !hay[cl.end..s].contains(&b'\n') => {
+                // At most CLUSTER_GAP bytes: a plain loop beats a memchr call.
+                Some(mut cl)
+                    if s - cl.end <= CLUSTER_GAP && hay[cl.end..s].iter().all(|&b| b != b'\n') =>
+                {
                     cl.end = e;
                     cl.digits = cl.digits.saturating_add(n);
                     cl.last_run = i as u32 + 1;
