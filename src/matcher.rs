@@ -2,7 +2,8 @@
 //! [`Match`]es (detector + byte span — never the bytes themselves).
 //!
 //! One scan of a haystack:
-//! 1. **Candidates** from cheap passes, never a regex over the whole text: one
+//! 1. **Candidates** from cheap passes, never a regex over the whole text (except for a
+//!    keyword-triggered detector whose keyword comes from structured context): one
 //!    Aho-Corasick pass over the case-folded text (literal prefixes, keywords of
 //!    keyword-triggered detectors), memchr for rare bytes (`@`), and a vectorised scan for
 //!    digit clusters (digit-triggered detectors with enough digits; IBAN-style letter pairs
@@ -169,7 +170,13 @@ impl Matcher {
         if !c.digits.is_empty() || c.has_pairs {
             self.find_clusters(c, hay);
         }
-        for &id in &c.unfiltered {
+        // A keyword-triggered detector named by the structured context (a CSV column, a
+        // JSON path) has no keyword in the text to anchor on: search the whole text.
+        let from_context = c
+            .keyword_triggered
+            .iter()
+            .filter(|id| opts.context.is_some_and(|x| x.contains(**id)));
+        for &id in c.unfiltered.iter().chain(from_context) {
             self.candidates.push(Candidate {
                 detector: id,
                 from: 0,

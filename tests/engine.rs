@@ -200,6 +200,33 @@ fn structured_context_counts_as_keyword() {
 }
 
 #[test]
+fn structured_context_finds_keyword_triggered_detectors() {
+    // SECRET has no digits or literal to anchor on: only its keyword finds it in text.
+    let s = set();
+    let secret = s.find("SECRET").unwrap();
+    let ctx = s.context_keywords([&b"Secret Key"[..]]);
+    assert!(ctx.contains(secret));
+    let hay = b"abcdefghijABCDEFGHIJ\n\n\n\nklmnopqrstKLMNOPQRST";
+    let mut m = Matcher::new(&s);
+    assert!(m.scan(hay).is_empty());
+    let mut out = Vec::new();
+    m.scan_into(
+        hay,
+        ScanOptions {
+            context: Some(&ctx),
+            ..Default::default()
+        },
+        &mut out,
+    );
+    let spans: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|x| x.detector == secret)
+        .map(|x| (x.start, x.end))
+        .collect();
+    assert_eq!(spans, vec![(0, 20), (24, 44)]);
+}
+
+#[test]
 fn allow_list_drops_whole_matches_only() {
     let s = set();
     let mut allow = AllowList::new();

@@ -299,6 +299,24 @@ fn csv_cells_headers_quotes_and_column_keywords() {
     assert!(build::scan(&scanner, "p.csv", plain, true)[0]
         .detections
         .is_empty());
+    // A detector found only around its keywords (no digit run or literal to anchor on)
+    // gets them from the column name too: here a codice fiscale.
+    let cf = "ITALY_NATIONAL_IDENTIFICATION_NUMBER".to_string();
+    let italian =
+        "name,codice fiscale\nMario,RCCMNL83S18D969H\nLuigi,RCCMNL83S18D969A\n".as_bytes();
+    assert_eq!(
+        ids(&set, &build::scan(&scanner, "it.csv", italian, true)[0]),
+        vec![(cf.clone(), loc_cell(2, 2, "codice fiscale"))]
+    );
+    let elsewhere = "name,x\nMario,RCCMNL83S18D969H\n".as_bytes();
+    assert!(build::scan(&scanner, "x.csv", elsewhere, true)[0]
+        .detections
+        .is_empty());
+    let json = br#"{"cliente": {"codice_fiscale": "RCCMNL83S18D969H"}}"#;
+    assert_eq!(
+        ids(&set, &build::scan(&scanner, "it.json", json, true)[0]),
+        vec![(cf, rec(0, Some("$.cliente.codice_fiscale")))]
+    );
     // TSV: tabs, no quoting.
     let tsv = "name\tssn\nJane\t123-45-6789\n".as_bytes();
     let r = &build::scan(&scanner, "p.tsv", tsv, true)[0];

@@ -152,6 +152,8 @@ pub(crate) struct Compiled {
     /// How many entries of `digits` a cluster with `n` digits qualifies for, for `n` up to
     /// the table's length (longer clusters qualify for all).
     pub digits_qualifying: Vec<u16>,
+    /// Detectors found only around their keywords (`Trigger::Keyword`).
+    pub keyword_triggered: Vec<DetectorId>,
     pub unfiltered: Vec<DetectorId>,
 }
 
@@ -503,13 +505,17 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
     let mut pairs: Vec<Vec<DetectorId>> = vec![Vec::new(); 26 * 26];
     let mut digits: Vec<(u32, DetectorId)> = Vec::new();
     let mut unfiltered = Vec::new();
+    let mut keyword_triggered = Vec::new();
     for (i, d) in detectors.iter().enumerate() {
         let id = DetectorId(i as u16);
         match &d.trigger {
             Trigger::Literal(lits) => lits.iter().for_each(|l| add_anchor(l.clone(), id, false)),
-            Trigger::Keyword => anchor_literals(&d.keywords)
-                .into_iter()
-                .for_each(|l| add_anchor(l, id, true)),
+            Trigger::Keyword => {
+                keyword_triggered.push(id);
+                anchor_literals(&d.keywords)
+                    .into_iter()
+                    .for_each(|l| add_anchor(l, id, true));
+            }
             Trigger::Pair(ps) => {
                 for p in ps {
                     pairs[usize::from(p[0] - b'A') * 26 + usize::from(p[1] - b'A')].push(id);
@@ -611,6 +617,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         digits_kw_reach,
         digits_kw_min,
         digits_qualifying,
+        keyword_triggered,
         unfiltered,
     })
 }
