@@ -241,7 +241,9 @@ impl Matcher {
         for &id in ids {
             let d = &c.detectors[id.index()];
             self.candidates.push(if keyword {
-                let reach = d.max_distance + d.max_len;
+                // The hit may be one word of a longer keyword (`fiscale` of `codice
+                // fiscale`): reach past the whole keyword on both sides.
+                let reach = d.max_distance + d.max_len + c.keyword_max_len;
                 Candidate {
                     detector: id,
                     from: start.saturating_sub(reach),

@@ -241,3 +241,26 @@ fn catalog_covers_macie_and_our_extensions() {
         .iter()
         .all(|d| d.category != Category::CustomIdentifier));
 }
+
+#[test]
+fn a_keyword_anchored_on_one_of_its_words_reaches_the_whole_keyword() {
+    // `fiscale` anchors the keyword `codice fiscale`: a match up to 30 characters before
+    // the keyword's first word is within reach, one more is not.
+    let set = DetectorSet::builtin().unwrap();
+    let id = set.find("ITALY_NATIONAL_IDENTIFICATION_NUMBER").unwrap();
+    let count = |before: usize, after: usize| {
+        let hay = format!(
+            "RCCMNL83S18D969H{}codice fiscale{}RCCMNL83S18D969H",
+            " ".repeat(before),
+            " ".repeat(after)
+        );
+        s3pii::Matcher::new(&set)
+            .scan(hay.as_bytes())
+            .iter()
+            .filter(|m| m.detector == id)
+            .count()
+    };
+    assert_eq!(count(30, 30), 2);
+    assert_eq!(count(31, 30), 1);
+    assert_eq!(count(31, 31), 0);
+}
