@@ -125,19 +125,17 @@ fn none_encryption() -> Encryption {
     }
 }
 
-/// Block Public Access from S3's four optional switches (absent means off).
-fn switches(
-    block_public_acls: Option<bool>,
-    block_public_policy: Option<bool>,
-    ignore_public_acls: Option<bool>,
-    restrict_public_buckets: Option<bool>,
-) -> BlockPublicAccess {
-    BlockPublicAccess {
-        block_public_acls: block_public_acls.unwrap_or(false),
-        block_public_policy: block_public_policy.unwrap_or(false),
-        ignore_public_acls: ignore_public_acls.unwrap_or(false),
-        restrict_public_buckets: restrict_public_buckets.unwrap_or(false),
-    }
+/// Block Public Access from a `PublicAccessBlockConfiguration` of either SDK (S3 and S3
+/// Control each have that type, with the same four optional switches; absent means off).
+macro_rules! switches {
+    ($c:expr) => {
+        BlockPublicAccess {
+            block_public_acls: $c.block_public_acls().unwrap_or(false),
+            block_public_policy: $c.block_public_policy().unwrap_or(false),
+            ignore_public_acls: $c.ignore_public_acls().unwrap_or(false),
+            restrict_public_buckets: $c.restrict_public_buckets().unwrap_or(false),
+        }
+    };
 }
 
 /// A GetPublicAccessBlock answer (S3 or S3 Control): no configuration means all off; any
@@ -158,14 +156,8 @@ fn block_answer<T, E: ProvideErrorMetadata>(
 async fn bucket_block(s3: &Client, bucket: &str) -> Option<BlockPublicAccess> {
     let answer = s3.get_public_access_block().bucket(bucket).send().await;
     block_answer(answer, |out| {
-        out.public_access_block_configuration().map(|c| {
-            switches(
-                c.block_public_acls(),
-                c.block_public_policy(),
-                c.ignore_public_acls(),
-                c.restrict_public_buckets(),
-            )
-        })
+        out.public_access_block_configuration()
+            .map(|c| switches!(c))
     })
 }
 
@@ -180,14 +172,8 @@ async fn account_block(
         .send()
         .await;
     block_answer(answer, |out| {
-        out.public_access_block_configuration().map(|c| {
-            switches(
-                c.block_public_acls(),
-                c.block_public_policy(),
-                c.ignore_public_acls(),
-                c.restrict_public_buckets(),
-            )
-        })
+        out.public_access_block_configuration()
+            .map(|c| switches!(c))
     })
 }
 
