@@ -1,6 +1,7 @@
 //! Profiling harness for the detector engine: scans one generated corpus (`prose`, `logs`
 //! or `dense`, 8 MiB) `ROUNDS` times (default 3) with the built-in catalog and prints the throughput.
 //! Meant for `perf record`; the criterion bench (`benches/engine.rs`) is the measurement.
+//! With `HISTOGRAM=1` it also prints how many matches each detector found.
 //!
 //! ```sh
 //! cargo bench --no-run --bench profile   # or: cargo build --profile profiling --bench profile
@@ -33,6 +34,17 @@ fn main() {
         found += matcher.scan(&hay).len();
     }
     let secs = start.elapsed().as_secs_f64();
+    if std::env::var_os("HISTOGRAM").is_some() {
+        let mut counts = std::collections::BTreeMap::new();
+        for m in matcher.scan(&hay) {
+            *counts
+                .entry(set.detectors()[m.detector.index()].id.clone())
+                .or_insert(0) += 1;
+        }
+        for (id, n) in counts {
+            eprintln!("{n:>9} {id}");
+        }
+    }
     eprintln!(
         "{which}: {found} matches, {:.1} MB/s",
         rounds as f64 * hay.len() as f64 / secs / 1e6

@@ -58,7 +58,7 @@ pub struct ScanOptions<'a> {
 }
 
 /// Shortest separator between segments (more than the digit-cluster gap).
-pub const SEGMENT_GAP: usize = 4;
+pub const SEGMENT_GAP: usize = 5;
 
 /// The span of the segment holding `at`, or the whole haystack without segments.
 fn segment_bounds(segments: Option<&[Range<usize>]>, at: usize, len: usize) -> Range<usize> {
@@ -87,6 +87,8 @@ struct Cluster {
     start: usize,
     end: usize,
     digits: u32,
+    /// Its shortest digit run.
+    shortest: u32,
     /// Its digit runs: `runs[first_run..last_run]`.
     first_run: u32,
     last_run: u32,
@@ -297,6 +299,7 @@ impl Matcher {
                 {
                     cl.end = e;
                     cl.digits = cl.digits.saturating_add(n);
+                    cl.shortest = cl.shortest.min(n);
                     cl.last_run = i as u32 + 1;
                     Some(cl)
                 }
@@ -306,6 +309,7 @@ impl Matcher {
                         start: s,
                         end: e,
                         digits: n,
+                        shortest: n,
                         first_run: i as u32,
                         last_run: i as u32 + 1,
                     })
@@ -360,40 +364,80 @@ impl Matcher {
             if min > cl.digits {
                 break;
             }
-            let d = &c.detectors[id.index()];
+            let (keyword_required, max_run) = c.gates[id.index()];
+            if cl.shortest > max_run {
+                // Every digit run of a match is a whole run of the text: too long here.
+                continue;
+            }
             let has_keyword = first < last && self.near.contains(id);
-            if d.keyword_required && !has_keyword && !opts.context.is_some_and(|x| x.contains(id)) {
+            if keyword_required && !has_keyword && !opts.context.is_some_and(|x| x.contains(id)) {
                 continue;
             }
-            let window = Candidate {
+            let d = &c.detectors[id.index()];
+            // A run longer than any in a match splits the cluster: search each part with
+            // enough digits on its own.
+            let mut r = cl.first_run;
+            while r < cl.last_run {
+                let from = r;
+                let mut digits = 0;
+                while let Some(&(s, e)) = self.runs.get(r as usize).filter(|_| r < cl.last_run) {
+                    if e - s > d.max_run {
+                        break;
+                    }
+                    digits += (e - s) as u32;
+                    r += 1;
+                }
+                if r == from {
+                    r += 1;
+                } else if digits >= min {
+                    self.verify_runs(c, hay, id, from..r, opts);
+                }
+            }
+        }
+    }
+
+    /// Runs detector `id` on the digit runs `runs` of one cluster.
+    fn verify_runs(
+        &mut self,
+        c: &Compiled,
+        hay: &[u8],
+        id: DetectorId,
+        runs: Range<u32>,
+        opts: &ScanOptions<'_>,
+    ) {
+        let d = &c.detectors[id.index()];
+        let (start, end) = (
+            self.runs[runs.start as usize].0,
+            self.runs[runs.end as usize - 1].1,
+        );
+        let window = Candidate {
+            detector: id,
+            from: start.saturating_sub(d.digit_pre),
+            to: (end + d.digit_suf).min(hay.len()),
+            anchored: false,
+            cover: Some((start, end)),
+        };
+        // Anchored searches pay off for a few runs (IDs, cards); many runs (timestamps,
+        // version strings) are cheaper as one window search.
+        if !d.at_run_starts || runs.len() > 3 {
+            // The bitset used the widest reach of any detector; check this one's window.
+            self.verify(c, hay, window, opts, false);
+            return;
+        }
+        let needs = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
+        if needs && !self.keyword_near(c, id, window.from, window.to, true, None) {
+            return;
+        }
+        for r in runs {
+            let start = self.runs[r as usize].0;
+            let cand = Candidate {
                 detector: id,
-                from: cl.start.saturating_sub(d.digit_pre),
-                to: (cl.end + d.digit_suf).min(hay.len()),
-                anchored: false,
-                cover: Some((cl.start, cl.end)),
+                from: start,
+                to: (start + d.max_len).min(hay.len()),
+                anchored: true,
+                cover: None,
             };
-            // Anchored searches pay off for short clusters (IDs, cards); a long cluster of
-            // many runs (timestamps, version strings) is cheaper as one window search.
-            if !d.at_run_starts || cl.last_run - cl.first_run > 3 {
-                // The bitset used the widest reach of any detector; check this one's window.
-                self.verify(c, hay, window, opts, false);
-                continue;
-            }
-            let needs = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
-            if needs && !self.keyword_near(c, id, window.from, window.to, true, None) {
-                continue;
-            }
-            for r in cl.first_run..cl.last_run {
-                let start = self.runs[r as usize].0;
-                let cand = Candidate {
-                    detector: id,
-                    from: start,
-                    to: (start + d.max_len).min(hay.len()),
-                    anchored: true,
-                    cover: None,
-                };
-                self.verify(c, hay, cand, opts, true);
-            }
+            self.verify(c, hay, cand, opts, true);
         }
     }
 
@@ -492,7 +536,7 @@ impl Matcher {
             d.keyword_rule
         };
         let lo = start.saturating_sub(d.max_distance + c.keyword_max_len);
-        let first = self.hits.partition_point(|h| h.start < lo);
+        let first = lower_bound_near(&self.hits, self.hit_cursor, lo);
         let within = segment.unwrap_or(0..usize::MAX);
         for h in &self.hits[first..] {
             if h.start > end + d.max_distance {
@@ -538,21 +582,33 @@ impl Matcher {
         {
             return;
         }
-        let mut at = cand.from;
+        let (mut at, mut stop) = (cand.from, cand.to);
+        if let (Some((cs, ce)), false) = (cand.cover, cand.anchored) {
+            // A match overlapping the trigger lies in the run of the detector's bytes
+            // around it.
+            at = cs;
+            while at > cand.from && d.alphabet.contains(hay[at - 1]) {
+                at -= 1;
+            }
+            stop = ce.max(at);
+            while stop < cand.to && d.alphabet.contains(hay[stop]) {
+                stop += 1;
+            }
+        }
         // With segments: the end of the one value being searched on its own, after a
         // match ran across its end.
         let mut clip: Option<usize> = None;
-        while at < cand.to {
+        while at < stop {
             let anchored = if cand.anchored {
                 Anchored::Yes
             } else {
                 Anchored::No
             };
-            let to = clip.map_or(cand.to, |c| c.min(cand.to));
+            let to = clip.map_or(stop, |c| c.min(stop));
             let input = Input::new(hay).span(at..to).anchored(anchored);
             let Some(m) = d.regex.search_with(&mut self.caches[id.index()], &input) else {
                 match clip.take() {
-                    Some(end) if end < cand.to && !cand.anchored => {
+                    Some(end) if end < stop && !cand.anchored => {
                         at = end;
                         continue;
                     }
@@ -577,7 +633,7 @@ impl Matcher {
                         if cand.anchored {
                             break;
                         }
-                        at = next.map_or(cand.to, |seg| seg.start);
+                        at = next.map_or(stop, |seg| seg.start);
                         continue;
                     }
                 }
@@ -758,6 +814,34 @@ fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
     !allow.is_some_and(|a| a.is_allowed(bytes))
 }
 
+/// The index of the first hit starting at or after `lo`, galloping from `guess`: calls
+/// come in text order, so the answer is usually a few hits away.
+fn lower_bound_near(hits: &[KeywordHit], guess: usize, lo: usize) -> usize {
+    let guess = guess.min(hits.len());
+    let before = |i: usize| hits[i].start < lo;
+    if guess < hits.len() && before(guess) {
+        // Forward: find a hit at or after `lo`.
+        let mut step = 1;
+        let mut low = guess + 1;
+        while low + step <= hits.len() && before(low + step - 1) {
+            low += step;
+            step *= 2;
+        }
+        let high = (low + step).min(hits.len());
+        low + hits[low..high].partition_point(|h| h.start < lo)
+    } else {
+        // Backward: find a hit before `lo`.
+        let mut step = 1;
+        let mut high = guess;
+        while high >= step && !before(high - step) {
+            high -= step;
+            step *= 2;
+        }
+        let low = high.saturating_sub(step);
+        low + hits[low..high].partition_point(|h| h.start < lo)
+    }
+}
+
 /// How many entries of `c.digits` a cluster with `digits` digits qualifies for.
 fn qualifying(c: &Compiled, digits: u32) -> usize {
     match c.digits_qualifying.get(digits as usize) {
@@ -814,6 +898,29 @@ fn digit_runs(hay: &[u8], runs: &mut Vec<(usize, usize)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn galloping_lower_bound_agrees_with_binary_search() {
+        let hits: Vec<KeywordHit> = [3usize, 3, 7, 9, 9, 9, 20, 21, 40, 41, 42, 80]
+            .iter()
+            .map(|&start| KeywordHit {
+                start,
+                end: start + 3,
+                keyword: 0,
+            })
+            .collect();
+        for lo in 0..90 {
+            let want = hits.partition_point(|h| h.start < lo);
+            for guess in 0..=hits.len() + 2 {
+                assert_eq!(
+                    lower_bound_near(&hits, guess, lo),
+                    want,
+                    "lo {lo} guess {guess}"
+                );
+            }
+        }
+        assert_eq!(lower_bound_near(&[], 0, 5), 0);
+    }
 
     #[test]
     fn digit_runs_are_exact_at_every_offset() {

@@ -322,3 +322,101 @@ fn bad_detectors_fail_with_the_field_named() {
     assert!(bad("[").contains("does not compile"));
     assert!(bad("a{2000}").contains("limit"));
 }
+
+/// The matcher's shortcuts (trigger windows cut to the detector's bytes, clusters split at
+/// runs too long for a detector, keyword regions) must not change what is found. On text
+/// made of every catalog example and negative in random order and with random separators,
+/// it finds exactly the validated matches of each regex run over the whole text.
+#[test]
+fn shortcuts_find_what_whole_text_regexes_find() {
+    use std::collections::BTreeSet;
+    let set = DetectorSet::builtin().unwrap();
+    let specs: Vec<_> = set
+        .detectors()
+        .iter()
+        .filter_map(|d| d.spec.as_ref())
+        .collect();
+    let texts: Vec<&str> = specs
+        .iter()
+        .flat_map(|s| {
+            s.examples
+                .iter()
+                .map(|e| e.text.as_str())
+                .chain(s.negatives.iter().map(|n| n.text.as_str()))
+        })
+        .collect();
+    let regexes: Vec<regex::bytes::Regex> = set
+        .detectors()
+        .iter()
+        .map(|d| {
+            regex::bytes::RegexBuilder::new(&d.regex_source)
+                .unicode(false)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let seps = [
+        "\n", " ", ", ", " | ", "; ", "\t", " and ", ",", "-", "/", "\n\n",
+    ];
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as usize
+    };
+    let mut matcher = Matcher::new(&set);
+    let mut compared = 0;
+    for _ in 0..8 {
+        let mut hay = String::new();
+        for _ in 0..texts.len() {
+            hay.push_str(texts[next(texts.len())]);
+            hay.push_str(seps[next(seps.len())]);
+        }
+        let hay = hay.as_bytes();
+        let ours: BTreeSet<(usize, usize, String)> = matcher
+            .scan(hay)
+            .into_iter()
+            .map(|m| (m.start, m.end, set.get(m.detector).unwrap().id.clone()))
+            .collect();
+        let mut naive = BTreeSet::new();
+        for (i, d) in set.detectors().iter().enumerate() {
+            let id = s3pii::DetectorId(i as u16);
+            for m in regexes[i].find_iter(hay) {
+                if s3pii::verify_match(&set, hay, id, m.start(), m.end()) {
+                    naive.insert((m.start(), m.end(), d.id.clone()));
+                }
+            }
+        }
+        // A fallback detector yields to its stronger detector on the same span.
+        let strong: Vec<(usize, usize, String)> = naive
+            .iter()
+            .filter_map(|(s, e, id)| {
+                let d = set.get(set.find(id)?)?;
+                let fallback = d.spec.as_ref()?.fallback_for.clone()?;
+                naive
+                    .contains(&(*s, *e, fallback))
+                    .then(|| (*s, *e, id.clone()))
+            })
+            .collect();
+        strong.iter().for_each(|m| {
+            naive.remove(m);
+        });
+        let missed: Vec<_> = naive.difference(&ours).collect();
+        let extra: Vec<_> = ours.difference(&naive).collect();
+        let show = |v: &[&(usize, usize, String)]| {
+            v.iter()
+                .take(5)
+                .map(|(s, e, id)| format!("{id} {:?}", String::from_utf8_lossy(&hay[*s..*e])))
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            missed.is_empty() && extra.is_empty(),
+            "missed {:?}, extra {:?}",
+            show(&missed),
+            show(&extra)
+        );
+        compared += naive.len();
+    }
+    assert!(compared > 1000, "only {compared} matches compared");
+}

@@ -298,27 +298,50 @@ impl DigitGaps {
 
 /// How far apart the digits of a match can be (the digit trigger's soundness condition).
 pub fn digit_gaps(hir: &Hir) -> DigitGaps {
+    runs(hir, false)
+}
+
+/// The longest run of consecutive digits in any match.
+pub fn max_digit_run(hir: &Hir) -> usize {
+    // The same lattice with the roles of digits and non-digits swapped.
+    let r = runs(hir, true);
+    [r.pre, r.suf, r.gap, r.none]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0)
+}
+
+/// Run lengths of non-digits (`swap`: of digits) between the other kind of byte.
+fn runs(hir: &Hir, swap: bool) -> DigitGaps {
+    let gaps = |digit: bool, non_digit: bool| {
+        if swap {
+            byte_gaps(non_digit, digit)
+        } else {
+            byte_gaps(digit, non_digit)
+        }
+    };
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => DigitGaps::EMPTY,
         HirKind::Literal(lit) => lit.0.iter().fold(DigitGaps::EMPTY, |acc, &b| {
-            acc.then(byte_gaps(b.is_ascii_digit(), !b.is_ascii_digit()))
+            acc.then(gaps(b.is_ascii_digit(), !b.is_ascii_digit()))
         }),
         HirKind::Class(class) => {
             let all = class_is_digits(class);
-            byte_gaps(class_has_digit(class), !all)
+            gaps(class_has_digit(class), !all)
         }
-        HirKind::Capture(cap) => digit_gaps(&cap.sub),
+        HirKind::Capture(cap) => runs(&cap.sub, swap),
         HirKind::Concat(subs) => subs
             .iter()
-            .map(digit_gaps)
+            .map(|h| runs(h, swap))
             .fold(DigitGaps::EMPTY, DigitGaps::then),
         HirKind::Alternation(subs) => subs
             .iter()
-            .map(digit_gaps)
+            .map(|h| runs(h, swap))
             .reduce(DigitGaps::or)
             .unwrap_or(DigitGaps::EMPTY),
         HirKind::Repetition(rep) => {
-            let one = digit_gaps(&rep.sub);
+            let one = runs(&rep.sub, swap);
             // Bounded (the loader rejects unbounded regexes); cap the unrolling anyway.
             let max_reps = rep.max.unwrap_or(rep.min.max(1)).min(64);
             let mut acc = DigitGaps::EMPTY;
@@ -383,7 +406,7 @@ fn class_has_digit(class: &Class) -> bool {
 }
 
 /// A set of bytes, as a 256-bit map.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
 pub struct ByteSet([u64; 4]);
 
 impl ByteSet {
@@ -441,6 +464,37 @@ pub fn required_bytes(hir: &Hir) -> ByteSet {
     set
 }
 
+/// Every byte a match can contain. A match lies inside one maximal run of these bytes, so
+/// a window around a trigger can stop at the first byte outside the set.
+pub fn alphabet(hir: &Hir) -> ByteSet {
+    let mut set = ByteSet::default();
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(lit) => lit.0.iter().for_each(|&b| set.insert(b)),
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                (r.start()..=r.end()).for_each(|b| set.insert(b));
+            }
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
+                (lo.min(0x80)..hi.min(0x7F) + 1).for_each(|b| set.insert(b as u8));
+                if hi >= 0x80 {
+                    // Non-ASCII characters: any byte of their UTF-8 encoding.
+                    (0x80..=0xFF).for_each(|b| set.insert(b));
+                }
+            }
+        }
+        HirKind::Repetition(rep) => set = alphabet(&rep.sub),
+        HirKind::Capture(cap) => set = alphabet(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            set = subs.iter().map(alphabet).fold(set, ByteSet::union);
+        }
+    }
+    set
+}
+
 /// Whether every match starts at a word boundary (`\b` first).
 pub fn starts_at_word_boundary(hir: &Hir) -> bool {
     use regex_syntax::hir::Look;
@@ -451,6 +505,20 @@ pub fn starts_at_word_boundary(hir: &Hir) -> bool {
         HirKind::Concat(subs) => subs.first().is_some_and(starts_at_word_boundary),
         HirKind::Capture(cap) => starts_at_word_boundary(&cap.sub),
         HirKind::Alternation(subs) => subs.iter().all(starts_at_word_boundary),
+        _ => false,
+    }
+}
+
+/// Whether every match ends at a word boundary (`\b` last).
+pub fn ends_at_word_boundary(hir: &Hir) -> bool {
+    use regex_syntax::hir::Look;
+    match hir.kind() {
+        HirKind::Look(
+            Look::WordAscii | Look::WordUnicode | Look::WordEndAscii | Look::WordEndUnicode,
+        ) => true,
+        HirKind::Concat(subs) => subs.last().is_some_and(ends_at_word_boundary),
+        HirKind::Capture(cap) => ends_at_word_boundary(&cap.sub),
+        HirKind::Alternation(subs) => subs.iter().all(ends_at_word_boundary),
         _ => false,
     }
 }
@@ -509,6 +577,22 @@ mod tests {
             trigger(&parse(r"\b[A-Za-z]{4,8}\b"), false),
             Trigger::Unfiltered
         );
+    }
+
+    #[test]
+    fn digit_runs_and_alphabets_bound_the_match() {
+        let run = |re: &str| max_digit_run(&parse(re));
+        assert_eq!(run(r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b"), 4);
+        assert_eq!(run(r"[0-9]{3}(?:-?[0-9]{2}){1,2}"), 7);
+        assert_eq!(run(r"(?:[0-9]{4} ?){3}[0-9]{1,4}"), 16);
+        assert_eq!(run(r"[A-Z]{4}"), 0);
+        assert!(ends_at_word_boundary(&parse(
+            r"\b(?:[0-9]{3}|[A-Z][0-9])\b"
+        )));
+        assert!(!ends_at_word_boundary(&parse(r"\b[0-9]{3}\b|[0-9]{4}")));
+        let abc = alphabet(&parse(r"(?i)[a-c]{2}@[0-9]\."));
+        let inside: Vec<u8> = (0..=255u8).filter(|&b| abc.contains(b)).collect();
+        assert_eq!(inside, b".0123456789@ABCabc".to_vec());
     }
 
     #[test]

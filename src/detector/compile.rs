@@ -26,7 +26,7 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Anchor patterns shorter than this get a `memmem` search of their own.
 const MIN_TEDDY_LEN: usize = 4;
 /// The most non-digit bytes between two digits of one digit cluster.
-pub(crate) const CLUSTER_GAP: usize = 3;
+pub(crate) const CLUSTER_GAP: usize = 4;
 
 /// How keyword proximity is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +152,9 @@ pub(crate) struct Compiled {
     /// How many entries of `digits` a cluster with `n` digits qualifies for, for `n` up to
     /// the table's length (longer clusters qualify for all).
     pub digits_qualifying: Vec<u16>,
+    /// Per detector, what the cluster loop checks before touching the detector itself:
+    /// whether it needs a keyword, and its longest digit run (saturated to `u32`).
+    pub gates: Vec<(bool, u32)>,
     /// Detectors found only around their keywords (`Trigger::Keyword`).
     pub keyword_triggered: Vec<DetectorId>,
     pub unfiltered: Vec<DetectorId>,
@@ -347,7 +350,11 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
         return Err(field_err("regex", "can match the empty string".into()));
     }
     let regex = meta::Builder::new()
-        .configure(meta::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .auto_prefilter(false),
+        )
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .build_from_hir(&hir)
         .map_err(|e| field_err("regex", format!("does not compile: {e}")))?;
@@ -434,6 +441,12 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
         digit_pre,
         digit_suf,
         at_run_starts,
+        alphabet: analyze::alphabet(&hir),
+        max_run: if analyze::starts_at_word_boundary(&hir) && analyze::ends_at_word_boundary(&hir) {
+            analyze::max_digit_run(&hir)
+        } else {
+            usize::MAX
+        },
         regex,
     })
 }
@@ -532,6 +545,15 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
     }
     digits.sort_unstable();
     let dets = &detectors;
+    let gates = dets
+        .iter()
+        .map(|d| {
+            (
+                d.keyword_required,
+                u32::try_from(d.max_run).unwrap_or(u32::MAX),
+            )
+        })
+        .collect();
     let digits_free: Vec<(u32, DetectorId)> = digits
         .iter()
         .copied()
@@ -617,6 +639,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         digits_kw_reach,
         digits_kw_min,
         digits_qualifying,
+        gates,
         keyword_triggered,
         unfiltered,
     })

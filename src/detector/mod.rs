@@ -91,6 +91,11 @@ pub struct Detector {
     /// Matches start with a digit at a word boundary, so only at digit-run starts: the
     /// regex can run anchored there (forward only) instead of over a window.
     pub(crate) at_run_starts: bool,
+    /// Every byte a match can contain: windows stop at the first byte outside it.
+    pub(crate) alphabet: analyze::ByteSet,
+    /// With word boundaries at both ends, every digit run of a match is a whole digit run
+    /// of the text, at most this long; `usize::MAX` otherwise.
+    pub(crate) max_run: usize,
     pub(crate) fallback_for: Option<DetectorId>,
     pub(crate) regex: regex_automata::meta::Regex,
 }

@@ -555,15 +555,19 @@ fn iban(s: &[u8]) -> bool {
     }
     // ISO 7064 mod 97-10 over BBAN + country + check digits, letters as 10..=35 (like
     // stdnum, letters in the check-digit position are converted too).
-    let mut rem = 0u32;
+    let mut rem = 0u64;
     for &b in bban.iter().chain(&s[..4]) {
         rem = if b.is_ascii_digit() {
-            (rem * 10 + u32::from(b - b'0')) % 97
+            rem * 10 + u64::from(b - b'0')
         } else {
-            (rem * 100 + u32::from(b - b'A') + 10) % 97
+            rem * 100 + u64::from(b.wrapping_sub(b'A')) + 10
         };
+        // Reduce only when the next step could overflow.
+        if rem >= 1 << 56 {
+            rem %= 97;
+        }
     }
-    rem == 1
+    rem % 97 == 1
 }
 
 /// Whether `bban` has exactly the registry `structure` (`4!n4!n12!c`).
