@@ -374,8 +374,8 @@ impl Matcher {
                 continue;
             }
             let d = &c.detectors[id.index()];
-            // A run longer than any in a match splits the cluster: search each part with
-            // enough digits on its own.
+            // A run longer than any in a match, or a gap byte no match holds, splits the
+            // cluster: search each part with enough digits on its own.
             let mut r = cl.first_run;
             while r < cl.last_run {
                 let from = r;
@@ -386,6 +386,10 @@ impl Matcher {
                     }
                     digits += (e - s) as u32;
                     r += 1;
+                    let gap = self.runs.get(r as usize).map_or(e..e, |next| e..next.0);
+                    if r < cl.last_run && !hay[gap].iter().all(|&b| d.alphabet.contains(b)) {
+                        break;
+                    }
                 }
                 if r == from {
                     r += 1;
