@@ -61,11 +61,32 @@ pub struct ScanOptions<'a> {
 pub const SEGMENT_GAP: usize = 5;
 
 /// The span of the segment holding `at`, or the whole haystack without segments.
-fn segment_bounds(segments: Option<&[Range<usize>]>, at: usize, len: usize) -> Range<usize> {
+/// `cursor` is a segment index at or before the answer; it moves forward to it, so calls
+/// in text order walk the segments once instead of searching them each time.
+fn segment_bounds(
+    segments: Option<&[Range<usize>]>,
+    cursor: &mut usize,
+    at: usize,
+    len: usize,
+) -> Range<usize> {
     let Some(segs) = segments else {
         return 0..len;
     };
-    let i = segs.partition_point(|r| r.end <= at);
+    if *cursor > segs.len() || (*cursor > 0 && segs[*cursor - 1].end > at) {
+        // Out of text order: start over.
+        *cursor = 0;
+    }
+    // A few steps forward, then a binary search over the rest.
+    let mut steps = 0;
+    while segs.get(*cursor).is_some_and(|r| r.end <= at) {
+        if steps == 8 {
+            *cursor += segs[*cursor..].partition_point(|r| r.end <= at);
+            break;
+        }
+        *cursor += 1;
+        steps += 1;
+    }
+    let i = *cursor;
     match segs.get(i) {
         Some(seg) if seg.start <= at => seg.clone(),
         _ => at..at,
@@ -107,6 +128,8 @@ pub struct Matcher {
     near: DetectorMask,
     /// First keyword hit a later cluster can need (clusters come in text order).
     hit_cursor: usize,
+    /// The segment of the last cluster verified (clusters come in text order).
+    segment_cursor: usize,
     hits: Vec<KeywordHit>,
     raw: Vec<Match>,
     kept_end: Vec<usize>,
@@ -139,6 +162,7 @@ impl Matcher {
             merged: Vec::new(),
             near: DetectorMask::default(),
             hit_cursor: 0,
+            segment_cursor: 0,
             hits: Vec::new(),
             raw: Vec::new(),
             kept_end: Vec::new(),
@@ -193,6 +217,7 @@ impl Matcher {
             self.verify(c, hay, cand, &opts, false);
         }
         self.hit_cursor = 0;
+        self.segment_cursor = 0;
         for i in 0..self.clusters.len() {
             let cl = self.clusters[i];
             self.verify_cluster(c, hay, cl, &opts);
@@ -326,7 +351,7 @@ impl Matcher {
         let qualifying = qualifying(c, cl.digits);
         let reach = c.digits_kw_reach[qualifying];
         // Keywords only count inside the cluster's own value (with segments).
-        let within = segment_bounds(opts.segments, cl.start, hay.len());
+        let within = segment_bounds(opts.segments, &mut self.segment_cursor, cl.start, hay.len());
         let (lo, hi) = (
             cl.start.saturating_sub(reach).max(within.start),
             (cl.end + reach).min(within.end),
@@ -490,13 +515,14 @@ impl Matcher {
         }
         // Clusters come in text order; only the few candidate regions need sorting.
         self.regions.sort_unstable();
+        let mut segment_cursor = 0;
         let cluster_regions = self
             .clusters
             .iter()
             .filter(|cl| cl.digits >= c.digits_kw_min)
             .map(|cl| {
                 let reach = c.digits_kw_reach[qualifying(c, cl.digits)];
-                let within = segment_bounds(segments, cl.start, hay.len());
+                let within = segment_bounds(segments, &mut segment_cursor, cl.start, hay.len());
                 (
                     cl.start.saturating_sub(reach).max(within.start),
                     (cl.end + reach).min(within.end),
@@ -902,6 +928,30 @@ fn digit_runs(hay: &[u8], runs: &mut Vec<(usize, usize)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_cursor_agrees_with_binary_search_in_any_order() {
+        let segs: Vec<Range<usize>> = (0..40).map(|i| i * 10..i * 10 + 6).collect();
+        let plain = |at: usize| match segs.get(segs.partition_point(|r| r.end <= at)) {
+            Some(seg) if seg.start <= at => seg.clone(),
+            _ => at..at,
+        };
+        let mut cursor = 0;
+        // Forward, with long jumps, then backward.
+        let order: Vec<usize> = (0..420)
+            .step_by(3)
+            .chain((0..420).step_by(97))
+            .chain((0..420).rev().step_by(7))
+            .collect();
+        for at in order {
+            assert_eq!(
+                segment_bounds(Some(&segs), &mut cursor, at, 500),
+                plain(at),
+                "at {at}"
+            );
+        }
+        assert_eq!(segment_bounds(None, &mut cursor, 7, 500), 0..500);
+    }
 
     #[test]
     fn galloping_lower_bound_agrees_with_binary_search() {
