@@ -497,28 +497,27 @@ pub fn alphabet(hir: &Hir) -> ByteSet {
 
 /// Whether every match starts at a word boundary (`\b` first).
 pub fn starts_at_word_boundary(hir: &Hir) -> bool {
-    use regex_syntax::hir::Look;
-    match hir.kind() {
-        HirKind::Look(
-            Look::WordAscii | Look::WordUnicode | Look::WordStartAscii | Look::WordStartUnicode,
-        ) => true,
-        HirKind::Concat(subs) => subs.first().is_some_and(starts_at_word_boundary),
-        HirKind::Capture(cap) => starts_at_word_boundary(&cap.sub),
-        HirKind::Alternation(subs) => subs.iter().all(starts_at_word_boundary),
-        _ => false,
-    }
+    at_word_boundary(hir, false)
 }
 
 /// Whether every match ends at a word boundary (`\b` last).
 pub fn ends_at_word_boundary(hir: &Hir) -> bool {
+    at_word_boundary(hir, true)
+}
+
+/// Whether every match starts (`end` false) or ends (`end` true) at a word boundary.
+fn at_word_boundary(hir: &Hir, end: bool) -> bool {
     use regex_syntax::hir::Look;
     match hir.kind() {
-        HirKind::Look(
-            Look::WordAscii | Look::WordUnicode | Look::WordEndAscii | Look::WordEndUnicode,
-        ) => true,
-        HirKind::Concat(subs) => subs.last().is_some_and(ends_at_word_boundary),
-        HirKind::Capture(cap) => ends_at_word_boundary(&cap.sub),
-        HirKind::Alternation(subs) => subs.iter().all(ends_at_word_boundary),
+        HirKind::Look(Look::WordAscii | Look::WordUnicode) => true,
+        HirKind::Look(Look::WordStartAscii | Look::WordStartUnicode) => !end,
+        HirKind::Look(Look::WordEndAscii | Look::WordEndUnicode) => end,
+        HirKind::Concat(subs) => {
+            let edge = if end { subs.last() } else { subs.first() };
+            edge.is_some_and(|h| at_word_boundary(h, end))
+        }
+        HirKind::Capture(cap) => at_word_boundary(&cap.sub, end),
+        HirKind::Alternation(subs) => subs.iter().all(|h| at_word_boundary(h, end)),
         _ => false,
     }
 }
