@@ -442,7 +442,7 @@ impl Matcher {
                 let from = r;
                 let mut digits = 0;
                 while let Some(&(s, e)) = self.runs.get(r as usize).filter(|_| r < cl.last_run) {
-                    if e - s > d.max_run {
+                    if e - s > max_run as usize {
                         break;
                     }
                     digits += (e - s) as u32;

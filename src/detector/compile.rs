@@ -349,6 +349,8 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
     if props.minimum_len().unwrap_or(0) == 0 {
         return Err(field_err("regex", "can match the empty string".into()));
     }
+    // Every search runs on a short window or anchored at a candidate: a prefilter and the
+    // reverse-suffix / reverse-inner strategies only pay on long haystacks.
     let regex = meta::Builder::new()
         .configure(
             meta::Config::new()
