@@ -9,9 +9,15 @@ pub(crate) fn digits(block: &[u8; 64]) -> u64 {
     imp::digits(block)
 }
 
-/// Bits for word bytes of case-folded text: `a-z`, `0-9` and bytes ≥ 0x80.
-pub(crate) fn words(block: &[u8; 64]) -> u64 {
-    imp::words(block)
+/// Bits for digits, newlines and ASCII capitals of one block (the digit-cluster pass).
+pub(crate) fn digits_newlines_capitals(block: &[u8; 64]) -> [u64; 3] {
+    imp::digits_newlines_capitals(block)
+}
+
+/// Bits for word bytes of case-folded text (`a-z`, `0-9` and bytes ≥ 0x80), and for
+/// digits, sharing the block's loads.
+pub(crate) fn words_and_digits(block: &[u8; 64]) -> (u64, u64) {
+    imp::words_and_digits(block)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -47,18 +53,42 @@ mod imp {
         mask
     }
 
-    pub(super) fn words(block: &[u8; 64]) -> u64 {
-        let mut mask = 0u64;
+    pub(super) fn digits_newlines_capitals(block: &[u8; 64]) -> [u64; 3] {
+        let mut out = [0u64; 3];
         for i in [0usize, 16, 32, 48] {
             let x = lane(block, i);
             // SAFETY: SSE2 baseline.
             let bits = unsafe {
-                let m = _mm_or_si128(in_range(x, b'a', 26), in_range(x, b'0', 10));
-                (_mm_movemask_epi8(m) | _mm_movemask_epi8(x)) as u32 as u64
+                [
+                    _mm_movemask_epi8(in_range(x, b'0', 10)),
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'\n' as i8))),
+                    _mm_movemask_epi8(in_range(x, b'A', 26)),
+                ]
             };
-            mask |= bits << i;
+            for (o, b) in out.iter_mut().zip(bits) {
+                *o |= (b as u32 as u64) << i;
+            }
         }
-        mask
+        out
+    }
+
+    pub(super) fn words_and_digits(block: &[u8; 64]) -> (u64, u64) {
+        let (mut words, mut digits) = (0u64, 0u64);
+        for i in [0usize, 16, 32, 48] {
+            let x = lane(block, i);
+            let digit = in_range(x, b'0', 10);
+            // SAFETY: SSE2 baseline.
+            let (w, d) = unsafe {
+                let m = _mm_or_si128(in_range(x, b'a', 26), digit);
+                (
+                    (_mm_movemask_epi8(m) | _mm_movemask_epi8(x)) as u32 as u64,
+                    _mm_movemask_epi8(digit) as u32 as u64,
+                )
+            };
+            words |= w << i;
+            digits |= d << i;
+        }
+        (words, digits)
     }
 }
 
@@ -67,8 +97,15 @@ mod imp {
     pub(super) fn digits(block: &[u8; 64]) -> u64 {
         super::portable_digits(block)
     }
-    pub(super) fn words(block: &[u8; 64]) -> u64 {
-        super::portable_words(block)
+    pub(super) fn words_and_digits(block: &[u8; 64]) -> (u64, u64) {
+        (super::portable_words(block), super::portable_digits(block))
+    }
+    pub(super) fn digits_newlines_capitals(block: &[u8; 64]) -> [u64; 3] {
+        [
+            super::portable_digits(block),
+            super::portable_mask(block, |b| b == b'\n'),
+            super::portable_mask(block, |b| b.is_ascii_uppercase()),
+        ]
     }
 }
 
@@ -113,7 +150,18 @@ mod tests {
                 *b = ((start as usize + i) & 0xFF) as u8;
             }
             assert_eq!(digits(&block), portable_digits(&block));
-            assert_eq!(words(&block), portable_words(&block));
+            assert_eq!(
+                digits_newlines_capitals(&block),
+                [
+                    portable_digits(&block),
+                    portable_mask(&block, |b| b == b'\n'),
+                    portable_mask(&block, |b| b.is_ascii_uppercase()),
+                ]
+            );
+            assert_eq!(
+                words_and_digits(&block),
+                (portable_words(&block), portable_digits(&block))
+            );
         }
         let mut b = [b'x'; 64];
         b[0] = b'7';

@@ -107,16 +107,13 @@ struct Candidate {
     cover: Option<(usize, usize)>,
 }
 
-#[derive(Clone, Copy)]
+/// Digit runs joined across at most `CLUSTER_GAP` non-digit bytes, never a newline; it
+/// starts and ends with a digit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Cluster {
     start: usize,
     end: usize,
     digits: u32,
-    /// Its shortest digit run.
-    shortest: u32,
-    /// Its digit runs: `runs[first_run..last_run]`.
-    first_run: u32,
-    last_run: u32,
 }
 
 /// Per-thread matching state. Create one per worker (`map_init`), reuse it for every chunk.
@@ -126,6 +123,9 @@ pub struct Matcher {
     lower: Vec<u8>,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
+    /// Digit runs after two capitals (IBAN-style pair triggers).
+    pair_runs: Vec<usize>,
+    /// The digit runs of the cluster being verified.
     runs: Vec<(usize, usize)>,
     regions: Vec<(usize, usize)>,
     merged: Vec<(usize, usize)>,
@@ -161,6 +161,7 @@ impl Matcher {
             lower: Vec::new(),
             candidates: Vec::new(),
             clusters: Vec::new(),
+            pair_runs: Vec::new(),
             runs: Vec::new(),
             regions: Vec::new(),
             merged: Vec::new(),
@@ -254,8 +255,29 @@ impl Matcher {
         }
         self.hit_cursor = 0;
         self.segment_cursor = 0;
+        // Most clusters of number-heavy text (logs) are too short for any detector that
+        // needs no keyword and have no keyword within the widest reach: skip those here.
+        let free_min = c.digits_free.first().map_or(u32::MAX, |&(n, _)| n);
+        let widest = c.digits_kw_reach.last().copied().unwrap_or(0);
+        let mut next_hit = 0;
         for i in 0..self.clusters.len() {
             let cl = self.clusters[i];
+            if cl.digits < free_min && opts.context.is_none() {
+                while self
+                    .hits
+                    .get(next_hit)
+                    .is_some_and(|h| h.start + widest < cl.start)
+                {
+                    next_hit += 1;
+                }
+                if self
+                    .hits
+                    .get(next_hit)
+                    .is_none_or(|h| h.start > cl.end + widest)
+                {
+                    continue;
+                }
+            }
             self.verify_cluster(c, hay, cl, &opts);
         }
         self.finish(c, opts.own.unwrap_or(0..hay.len()), out);
@@ -343,41 +365,57 @@ impl Matcher {
         }
     }
 
-    /// Finds digit clusters: digit runs joined across at most `CLUSTER_GAP` non-digit
-    /// bytes (never a newline). IBAN-style pairs are checked at every digit run.
+    /// Finds digit clusters, and IBAN-style pair candidates at the digit runs that follow
+    /// two capitals.
     fn find_clusters(&mut self, c: &Compiled, hay: &[u8]) {
-        self.runs.clear();
-        digit_runs(hay, &mut self.runs);
-        let mut current: Option<Cluster> = None;
-        for i in 0..self.runs.len() {
-            let (s, e) = self.runs[i];
-            self.pair_candidates(c, hay, s);
-            let n = (e - s) as u32;
-            current = match current {
-                // At most CLUSTER_GAP bytes: a plain loop beats a memchr call.
-                Some(mut cl)
-                    if s - cl.end <= CLUSTER_GAP && hay[cl.end..s].iter().all(|&b| b != b'\n') =>
-                {
-                    cl.end = e;
-                    cl.digits = cl.digits.saturating_add(n);
-                    cl.shortest = cl.shortest.min(n);
-                    cl.last_run = i as u32 + 1;
-                    Some(cl)
-                }
-                other => {
-                    self.clusters.extend(other);
-                    Some(Cluster {
-                        start: s,
-                        end: e,
-                        digits: n,
-                        shortest: n,
-                        first_run: i as u32,
-                        last_run: i as u32 + 1,
-                    })
-                }
-            };
+        self.pair_runs.clear();
+        digit_clusters(
+            hay,
+            &mut self.clusters,
+            c.has_pairs.then_some(&mut self.pair_runs),
+        );
+        for i in 0..self.pair_runs.len() {
+            self.pair_candidates(c, hay, self.pair_runs[i]);
         }
-        self.clusters.extend(current);
+    }
+
+    /// Puts the digit runs of `cl` in `self.runs`; returns the shortest.
+    fn cluster_runs(&mut self, hay: &[u8], cl: Cluster) -> u32 {
+        self.runs.clear();
+        let mut shortest = u32::MAX;
+        let mut push = |runs: &mut Vec<(usize, usize)>, s: usize, e: usize| {
+            runs.push((s, e));
+            shortest = shortest.min((e - s) as u32);
+        };
+        if let Some(window) = hay
+            .get(cl.start..cl.start + 64)
+            .and_then(|w| <&[u8; 64]>::try_from(w).ok())
+            .filter(|_| cl.end - cl.start < 64)
+        {
+            // Most clusters fit in one 64-byte mask: runs are its 0→1 and 1→0 edges.
+            let d = crate::bytemask::digits(window) & ((1u64 << (cl.end - cl.start)) - 1);
+            let edges = d ^ (d << 1);
+            let (mut starts, mut ends) = (edges & d, edges & !d);
+            while starts != 0 {
+                let (s, e) = (starts.trailing_zeros(), ends.trailing_zeros());
+                push(&mut self.runs, cl.start + s as usize, cl.start + e as usize);
+                starts &= starts - 1;
+                ends &= ends - 1;
+            }
+            return shortest;
+        }
+        let mut p = cl.start;
+        while p < cl.end {
+            let s = p;
+            while p < cl.end && hay[p].is_ascii_digit() {
+                p += 1;
+            }
+            push(&mut self.runs, s, p);
+            while p < cl.end && !hay[p].is_ascii_digit() {
+                p += 1;
+            }
+        }
+        shortest
     }
 
     /// Runs the digit-triggered detectors on one cluster. The keywords near the cluster
@@ -421,34 +459,41 @@ impl Matcher {
                     .union_with(&c.keyword_info[h.keyword as usize].mask);
             }
         }
+        // The cluster's runs (and its shortest), found when a detector first needs them.
+        let mut runs_found: Option<u32> = None;
         for &(min, id) in list {
             if min > cl.digits {
                 break;
             }
             let (keyword_required, max_run) = c.gates[id.index()];
-            if cl.shortest > max_run {
-                // Every digit run of a match is a whole run of the text: too long here.
-                continue;
-            }
             let has_keyword = first < last && self.near.contains(id);
             if keyword_required && !has_keyword && !opts.context.is_some_and(|x| x.contains(id)) {
+                continue;
+            }
+            let shortest = match runs_found {
+                Some(n) => n,
+                None => *runs_found.insert(self.cluster_runs(hay, cl)),
+            };
+            if shortest > max_run {
+                // Every digit run of a match is a whole run of the text: too long here.
                 continue;
             }
             let d = &c.detectors[id.index()];
             // A run longer than any in a match, or a gap byte no match holds, splits the
             // cluster: search each part with enough digits on its own.
-            let mut r = cl.first_run;
-            while r < cl.last_run {
+            let count = self.runs.len() as u32;
+            let mut r = 0;
+            while r < count {
                 let from = r;
                 let mut digits = 0;
-                while let Some(&(s, e)) = self.runs.get(r as usize).filter(|_| r < cl.last_run) {
+                while let Some(&(s, e)) = self.runs.get(r as usize) {
                     if e - s > max_run as usize {
                         break;
                     }
                     digits += (e - s) as u32;
                     r += 1;
                     let gap = self.runs.get(r as usize).map_or(e..e, |next| e..next.0);
-                    if r < cl.last_run && !hay[gap].iter().all(|&b| d.alphabet.contains(b)) {
+                    if !hay[gap].iter().all(|&b| d.alphabet.contains(b)) {
                         break;
                     }
                 }
@@ -506,14 +551,10 @@ impl Matcher {
         }
     }
 
+    /// Candidates of the pair-triggered detectors at the digit run starting at `run`,
+    /// right after two capitals.
     fn pair_candidates(&mut self, c: &Compiled, hay: &[u8], run: usize) {
-        if !c.has_pairs || run < 2 {
-            return;
-        }
         let (a, b) = (hay[run - 2], hay[run - 1]);
-        if !a.is_ascii_uppercase() || !b.is_ascii_uppercase() {
-            return;
-        }
         for &id in &c.pairs[usize::from(a - b'A') * 26 + usize::from(b - b'A')] {
             let d = &c.detectors[id.index()];
             self.candidates.push(Candidate {
@@ -916,48 +957,125 @@ fn qualifying(c: &Compiled, digits: u32) -> usize {
     }
 }
 
-/// Appends every maximal run of ASCII digits as `(start, end)`, in order. Works on
-/// 64-byte digit masks: run starts and ends are the mask's 0→1 and 1→0 transitions, so a
-/// block without digits costs one mask.
-fn digit_runs(hay: &[u8], runs: &mut Vec<(usize, usize)>) {
-    let mut i = 0;
-    let mut in_run = false;
-    let mut run_start = 0;
-    while i < hay.len() {
-        let n = (hay.len() - i).min(64);
-        let mask = match hay
-            .get(i..i + 64)
-            .and_then(|b| <&[u8; 64]>::try_from(b).ok())
-        {
-            Some(block) => crate::bytemask::digits(block),
-            None => hay[i..]
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (k, b)| m | u64::from(b.is_ascii_digit()) << k),
-        };
-        if mask == 0 && !in_run {
-            i += n;
+/// Appends the digit clusters of `hay` (digit runs joined across at most
+/// [`CLUSTER_GAP`] non-digit bytes, never a newline) in text order, and with `pairs` the
+/// start of every digit run right after two ASCII capitals.
+///
+/// Works on 64-byte masks: a gap byte belongs to a cluster when a digit lies `a` bytes
+/// before it and another `b` bytes after it with `a + b - 1 <= CLUSTER_GAP` and no newline
+/// between them, so a block costs a few dozen mask operations plus a few instructions per
+/// cluster, whatever its digit runs.
+fn digit_clusters(hay: &[u8], clusters: &mut Vec<Cluster>, mut pairs: Option<&mut Vec<usize>>) {
+    const G: u32 = CLUSTER_GAP as u32;
+    let blocks = hay.len().div_ceil(64);
+    let digits = |b: usize| on_block(hay, b, crate::bytemask::digits, 0);
+    let all = |b: usize| on_block(hay, b, crate::bytemask::digits_newlines_capitals, [0; 3]);
+    // Bit p of `back(prev, cur, k)` is bit p - k of the text; of `ahead(cur, next, k)`,
+    // bit p + k.
+    let back = |prev: u64, cur: u64, k: u32| cur << k | prev >> (64 - k);
+    let ahead = |cur: u64, next: u64, k: u32| cur >> k | next << (64 - k);
+    // Digit masks of the previous, current and next block; all three masks of a block are
+    // only computed for blocks near digits.
+    let (mut prev_d, mut d) = (0u64, digits(0));
+    let (mut prev_all, mut cur_all): (Option<[u64; 3]>, Option<[u64; 3]>) = (Some([0; 3]), None);
+    let mut in_cluster = false;
+    let (mut start, mut start_digits, mut digits_before) = (0usize, 0usize, 0usize);
+    for b in 0..blocks {
+        let next_d = digits(b + 1);
+        if d == 0 && prev_d >> (64 - G) == 0 {
+            // No digit here or close enough before: no cluster touches this block (one
+            // running into it would need a digit in its last CLUSTER_GAP bytes).
+            (prev_d, d) = (d, next_d);
+            (prev_all, cur_all) = (cur_all, None);
             continue;
         }
-        let valid = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
-        let shifted = (mask << 1) | u64::from(in_run);
-        let starts = mask & !shifted;
-        let ends = !mask & shifted & valid;
-        let mut t = starts | ends;
-        while t != 0 {
-            let b = t.trailing_zeros();
-            t &= t - 1;
-            if starts >> b & 1 == 1 {
-                run_start = i + b as usize;
-            } else {
-                runs.push((run_start, i + b as usize));
+        let base = b * 64;
+        let [_, nl, up] = *cur_all.get_or_insert_with(|| all(b));
+        let [_, prev_nl, prev_up] =
+            *prev_all.get_or_insert_with(|| b.checked_sub(1).map_or([0; 3], all));
+        let next_all = all(b + 1);
+        let next_nl = next_all[1];
+        // left[a]: a digit a bytes back, no newline from it to here (inclusive);
+        // right[k]: a digit within k bytes ahead, no newline from here to it.
+        let (mut left, mut right) = ([0u64; CLUSTER_GAP + 1], [0u64; CLUSTER_GAP + 1]);
+        let (mut clear_back, mut clear_ahead) = (!nl, !nl);
+        for k in 1..=G {
+            left[k as usize] = back(prev_d, d, k) & clear_back;
+            right[k as usize] = right[k as usize - 1] | ahead(d, next_d, k) & clear_ahead;
+            clear_back &= !back(prev_nl, nl, k);
+            clear_ahead &= !ahead(nl, next_nl, k);
+        }
+        let mut member = d;
+        for a in 1..=G {
+            member |= left[a as usize] & right[(G + 1 - a) as usize];
+        }
+        if let Some(pairs) = pairs.as_deref_mut() {
+            let run_starts = d & !back(prev_d, d, 1);
+            let mut t = run_starts & back(prev_up, up, 1) & back(prev_up, up, 2);
+            while t != 0 {
+                pairs.push(base + t.trailing_zeros() as usize);
+                t &= t - 1;
             }
         }
-        in_run = mask >> (n - 1) & 1 == 1;
-        i += n;
+        // Cluster edges: starts and ends alternate, an end first if one is open.
+        let shifted = member << 1 | u64::from(in_cluster);
+        let (mut starts, mut ends) = (member & !shifted, !member & shifted);
+        let below = |bit: u32| d & ((1u64 << bit) - 1);
+        if in_cluster && ends != 0 {
+            let e = ends.trailing_zeros();
+            ends &= ends - 1;
+            let seen = digits_before + below(e).count_ones() as usize;
+            clusters.push(Cluster {
+                start,
+                end: base + e as usize,
+                digits: u32::try_from(seen - start_digits).unwrap_or(u32::MAX),
+            });
+        }
+        while starts != 0 {
+            let s = starts.trailing_zeros();
+            starts &= starts - 1;
+            if ends == 0 {
+                // Open at the end of the block.
+                (start, start_digits) = (
+                    base + s as usize,
+                    digits_before + below(s).count_ones() as usize,
+                );
+                break;
+            }
+            let e = ends.trailing_zeros();
+            ends &= ends - 1;
+            clusters.push(Cluster {
+                start: base + s as usize,
+                end: base + e as usize,
+                digits: (below(e) ^ below(s)).count_ones(),
+            });
+        }
+        in_cluster = member >> 63 == 1;
+        digits_before += d.count_ones() as usize;
+        (prev_d, d) = (d, next_d);
+        (prev_all, cur_all) = (cur_all, Some(next_all));
     }
-    if in_run {
-        runs.push((run_start, hay.len()));
+    if in_cluster {
+        clusters.push(Cluster {
+            start,
+            end: hay.len(),
+            digits: u32::try_from(digits_before - start_digits).unwrap_or(u32::MAX),
+        });
+    }
+}
+
+/// `f` of block `b` (bytes `64 * b..`) of `hay`, the last, partial block padded with zero
+/// bytes; `none` past the end.
+fn on_block<R>(hay: &[u8], b: usize, f: impl Fn(&[u8; 64]) -> R, none: R) -> R {
+    let from = b.saturating_mul(64);
+    match hay.get(from..from.saturating_add(64)) {
+        Some(block) => <&[u8; 64]>::try_from(block).map_or(none, f),
+        None if from < hay.len() => {
+            let mut padded = [0u8; 64];
+            padded[..hay.len() - from].copy_from_slice(&hay[from..]);
+            f(&padded)
+        }
+        None => none,
     }
 }
 
@@ -1012,38 +1130,65 @@ mod tests {
         assert_eq!(lower_bound_near(&[], 0, 5), 0);
     }
 
-    #[test]
-    fn digit_runs_are_exact_at_every_offset() {
-        for len in [1usize, 63, 64, 65, 127, 128, 200] {
-            let mut rng = 12345u64;
-            let hay: Vec<u8> = (0..len)
-                .map(|_| {
-                    rng ^= rng << 13;
-                    rng ^= rng >> 7;
-                    rng ^= rng << 17;
-                    if rng % 3 == 0 {
-                        b'a'
-                    } else {
-                        b'0' + (rng % 10) as u8
-                    }
-                })
-                .collect();
-            let mut expected = Vec::new();
-            let mut k = 0;
-            while k < hay.len() {
-                if hay[k].is_ascii_digit() {
-                    let s = k;
-                    while k < hay.len() && hay[k].is_ascii_digit() {
-                        k += 1;
-                    }
-                    expected.push((s, k));
-                } else {
+    /// Clusters and pair starts the obvious way: runs first, then joined.
+    fn naive_clusters(hay: &[u8]) -> (Vec<Cluster>, Vec<usize>) {
+        let mut runs = Vec::new();
+        let mut k = 0;
+        while k < hay.len() {
+            if hay[k].is_ascii_digit() {
+                let s = k;
+                while k < hay.len() && hay[k].is_ascii_digit() {
                     k += 1;
                 }
+                runs.push((s, k));
+            } else {
+                k += 1;
             }
-            let mut got = Vec::new();
-            digit_runs(&hay, &mut got);
-            assert_eq!(got, expected, "len {len}");
+        }
+        let pairs = runs
+            .iter()
+            .map(|r| r.0)
+            .filter(|&s| s >= 2 && hay[s - 2..s].iter().all(u8::is_ascii_uppercase))
+            .collect();
+        let mut clusters: Vec<Cluster> = Vec::new();
+        for (s, e) in runs {
+            match clusters.last_mut() {
+                Some(cl) if s - cl.end <= CLUSTER_GAP && !hay[cl.end..s].contains(&b'\n') => {
+                    cl.end = e;
+                    cl.digits += (e - s) as u32;
+                }
+                _ => clusters.push(Cluster {
+                    start: s,
+                    end: e,
+                    digits: (e - s) as u32,
+                }),
+            }
+        }
+        (clusters, pairs)
+    }
+
+    #[test]
+    fn digit_clusters_are_exact_at_every_offset() {
+        let mut rng = 12345u64;
+        for len in (0usize..200).chain([255, 256, 257, 640, 1000, 4096]) {
+            for density in [2u64, 4, 9] {
+                let hay: Vec<u8> = (0..len)
+                    .map(|_| {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        match rng % 16 {
+                            0 => b'\n',
+                            1 | 2 => b'A' + (rng >> 8) as u8 % 26,
+                            n if n < 3 + density => b'0' + (rng >> 8) as u8 % 10,
+                            _ => b" -.x:"[(rng >> 8) as usize % 5],
+                        }
+                    })
+                    .collect();
+                let (mut clusters, mut pairs) = (Vec::new(), Vec::new());
+                digit_clusters(&hay, &mut clusters, Some(&mut pairs));
+                assert_eq!((clusters, pairs), naive_clusters(&hay), "len {len}");
+            }
         }
     }
 }

@@ -42,6 +42,8 @@ pub(crate) struct KeywordScanner {
     bucket_items: Vec<u32>,
     /// Keywords that do not start with a word byte (checked at every position).
     loose: Vec<u32>,
+    /// Some keyword starts with a digit; if none does, words starting with one are skipped.
+    digit_led: bool,
 }
 
 impl KeywordScanner {
@@ -82,6 +84,9 @@ impl KeywordScanner {
             })
             .collect();
         KeywordScanner {
+            digit_led: keywords
+                .iter()
+                .any(|k| k.first().is_some_and(u8::is_ascii_digit)),
             keywords,
             heads,
             bitmap,
@@ -100,16 +105,29 @@ impl KeywordScanner {
         let mut prev_word = from > 0 && is_word(lower[from - 1]);
         while i < to {
             let n = (to - i).min(64);
-            let word = match lower
+            let (word, digit) = match lower
                 .get(i..i + 64)
                 .and_then(|b| <&[u8; 64]>::try_from(b).ok())
             {
-                Some(block) => crate::bytemask::words(block) & (u64::MAX >> (64 - n)),
-                None => lower[i..i + n].iter().enumerate().fold(0u64, |m, (k, &b)| {
-                    m | u64::from(b.wrapping_sub(b'a') < 26 || b.is_ascii_digit() || b >= 0x80) << k
-                }),
+                Some(block) => {
+                    let (word, digit) = crate::bytemask::words_and_digits(block);
+                    (word & (u64::MAX >> (64 - n)), digit)
+                }
+                None => lower[i..i + n]
+                    .iter()
+                    .enumerate()
+                    .fold((0u64, 0u64), |(w, d), (k, &b)| {
+                        let is_digit = b.is_ascii_digit();
+                        (
+                            w | u64::from(b.wrapping_sub(b'a') < 26 || is_digit || b >= 0x80) << k,
+                            d | u64::from(is_digit) << k,
+                        )
+                    }),
             };
             let mut starts = word & !((word << 1) | u64::from(prev_word));
+            if !self.digit_led {
+                starts &= !digit;
+            }
             prev_word = (word >> (n - 1)) & 1 == 1;
             while starts != 0 {
                 let p = i + starts.trailing_zeros() as usize;
