@@ -483,7 +483,9 @@ impl Matcher {
             // cluster: search each part with enough digits on its own.
             let count = self.runs.len() as u32;
             let mut r = 0;
-            while r < count {
+            // Digits in the runs not yet walked: once fewer than `min`, no part can match.
+            let mut left = cl.digits;
+            while r < count && left >= min {
                 let from = r;
                 let mut digits = 0;
                 while let Some(&(s, e)) = self.runs.get(r as usize) {
@@ -498,8 +500,13 @@ impl Matcher {
                     }
                 }
                 if r == from {
+                    let (s, e) = self.runs[r as usize];
+                    left = left.saturating_sub((e - s) as u32);
                     r += 1;
-                } else if digits >= min {
+                    continue;
+                }
+                left = left.saturating_sub(digits);
+                if digits >= min {
                     self.verify_runs(c, hay, id, from..r, opts);
                 }
             }
@@ -981,11 +988,10 @@ fn digit_clusters(hay: &[u8], clusters: &mut Vec<Cluster>, mut pairs: Option<&mu
     let mut in_cluster = false;
     let (mut start, mut start_digits, mut digits_before) = (0usize, 0usize, 0usize);
     for b in 0..blocks {
-        let next_d = digits(b + 1);
         if d == 0 && prev_d >> (64 - G) == 0 {
             // No digit here or close enough before: no cluster touches this block (one
             // running into it would need a digit in its last CLUSTER_GAP bytes).
-            (prev_d, d) = (d, next_d);
+            (prev_d, d) = (d, digits(b + 1));
             (prev_all, cur_all) = (cur_all, None);
             continue;
         }
@@ -994,7 +1000,7 @@ fn digit_clusters(hay: &[u8], clusters: &mut Vec<Cluster>, mut pairs: Option<&mu
         let [_, prev_nl, prev_up] =
             *prev_all.get_or_insert_with(|| b.checked_sub(1).map_or([0; 3], all));
         let next_all = all(b + 1);
-        let next_nl = next_all[1];
+        let [next_d, next_nl, _] = next_all;
         // left[a]: a digit a bytes back, no newline from it to here (inclusive);
         // right[k]: a digit within k bytes ahead, no newline from here to it.
         let (mut left, mut right) = ([0u64; CLUSTER_GAP + 1], [0u64; CLUSTER_GAP + 1]);

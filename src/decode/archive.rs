@@ -61,15 +61,17 @@ fn decoder<'r>(format: Format, stream: impl Read + 'r) -> io::Result<Box<dyn Rea
     })
 }
 
-/// Bytes per chunk handed from the inflating thread to the scanning one.
-const PIPE_CHUNK: usize = 1 << 20;
+/// Bytes per chunk handed from the inflating thread to the scanning one: small, so the
+/// scan starts soon after inflation does.
+const PIPE_CHUNK: usize = 256 << 10;
 /// Chunks in flight between them.
 const PIPE_DEPTH: usize = 4;
 
 /// [`decompress`] with inflation on a thread of its own: the compressed stream is
-/// decoded there in 1 MiB chunks while this thread scans, so scanning hides behind
-/// inflation (or the other way round). At most `PIPE_DEPTH` chunks are in flight; when
-/// the scan stops early (a binary, a limit) the inflating thread stops at its next chunk.
+/// decoded there in `PIPE_CHUNK` chunks while this thread scans, so scanning hides behind
+/// inflation (or the other way round). At most `PIPE_DEPTH` chunks are in flight, and
+/// their buffers go back to be filled again (no fresh pages per chunk); when the scan
+/// stops early (a binary, a limit) the inflating thread stops at its next chunk.
 pub fn decompress_pipelined(
     w: &mut Walker<'_>,
     format: Format,
@@ -83,6 +85,7 @@ pub fn decompress_pipelined(
     let inner_name = inner_name(name);
     let budget = w.budget.clone();
     let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(PIPE_DEPTH);
+    let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(PIPE_DEPTH + 2);
     std::thread::scope(|s| {
         s.spawn(move || {
             let decoder = match decoder(format, stream) {
@@ -94,7 +97,8 @@ pub fn decompress_pipelined(
             };
             let mut decoder = Metered::new(decoder, budget, Meter::Extracted);
             loop {
-                let mut chunk = vec![0u8; PIPE_CHUNK];
+                let mut chunk = spare_rx.try_recv().unwrap_or_default();
+                chunk.resize(PIPE_CHUNK, 0);
                 let mut filled = 0;
                 let result = loop {
                     match decoder.read(&mut chunk[filled..]) {
@@ -125,6 +129,7 @@ pub fn decompress_pipelined(
         });
         let mut reader = Received {
             rx,
+            spare: spare_tx,
             chunk: Vec::new(),
             at: 0,
         };
@@ -145,6 +150,8 @@ pub fn decompress_pipelined(
 /// The scanning side of [`decompress_pipelined`].
 struct Received {
     rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    /// Scanned chunks go back here to be refilled.
+    spare: std::sync::mpsc::SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
     at: usize,
 }
@@ -154,7 +161,9 @@ impl Read for Received {
         while self.at == self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(chunk)) => {
-                    self.chunk = chunk;
+                    let done = std::mem::replace(&mut self.chunk, chunk);
+                    // A full return queue just drops the buffer.
+                    let _ = self.spare.try_send(done);
                     self.at = 0;
                 }
                 Ok(Err(e)) => return Err(e),

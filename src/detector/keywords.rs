@@ -139,11 +139,11 @@ impl KeywordScanner {
                 if self.bitmap[h / 64] & (1 << (h % 64)) == 0 {
                     continue;
                 }
-                let (a, b) = (
+                let (first, last) = (
                     self.bucket_start[h] as usize,
                     self.bucket_start[h + 1] as usize,
                 );
-                for &k in &self.bucket_items[a..b] {
+                for &k in &self.bucket_items[first..last] {
                     self.try_at(lower, p, k, out);
                 }
             }
