@@ -4,16 +4,36 @@
 //! Keyword lists run to hundreds of literals, past what Aho-Corasick's SIMD searcher takes
 //! (peers.md §3.4), and its DFA costs one table transition per byte. Keywords start at word
 //! boundaries, so this scanner only looks at word starts: a vectorised mask finds them 64
-//! bytes at a time, a 64 Kibit bitmap of hashed 3-byte keyword prefixes (8 KiB, stays in L1)
-//! rejects almost all of them, and the survivors are compared directly with the few
-//! keywords in their hash bucket.
+//! bytes at a time, a 64 Kibit bitmap of hashed 3-byte keyword prefixes (8 KiB, stays in
+//! L1) rejects almost all of them, a second one of hashed (prefix, first-word length)
+//! pairs most of the rest, and the survivors are compared directly with the few keywords
+//! in their hash bucket. A keyword's first word (its leading word bytes) must be a whole
+//! word of the text, so the text word's length must equal it: common words that share a
+//! keyword's prefix (`contract`, `contact`) stop at the second bitmap.
 
-/// Bits of the 3-byte prefix hash.
+/// Bits of the prefix hash.
 const HASH_BITS: u32 = 16;
 
-fn hash3(a: u8, b: u8, c: u8) -> usize {
-    let x = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
+/// Hash of a 3-byte prefix and the length of the word starting with it (capped at 255;
+/// 0 for the prefix alone).
+fn hash(a: u8, b: u8, c: u8, word_len: usize) -> usize {
+    let len = u32::from(u8::try_from(word_len).unwrap_or(u8::MAX));
+    let x = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16 | len << 24;
     (x.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
+}
+
+/// Whether bit `h` of `bitmap` is set.
+fn has(bitmap: &[u64], h: usize) -> bool {
+    bitmap[h / 64] & (1 << (h % 64)) != 0
+}
+
+/// Leading word bytes of `bytes`, counting at most `limit`.
+fn word_len(bytes: &[u8], limit: usize) -> usize {
+    bytes
+        .iter()
+        .take(limit)
+        .take_while(|&&b| is_word(b))
+        .count()
 }
 
 /// Whether `b` continues a word (bytes ≥ 0x80 do, so keywords are not found inside
@@ -36,6 +56,9 @@ pub(crate) struct KeywordScanner {
     keywords: Vec<Vec<u8>>,
     /// First ≤ 8 bytes of each keyword as a little-endian word, and the mask of its bytes.
     heads: Vec<(u64, u64)>,
+    /// Hashed 3-byte prefixes.
+    prefixes: Vec<u64>,
+    /// Hashed (prefix, first-word length) pairs, which also key the buckets.
     bitmap: Vec<u64>,
     /// `bucket_start[h]..bucket_start[h + 1]` indexes `bucket_items`.
     bucket_start: Vec<u32>,
@@ -44,6 +67,8 @@ pub(crate) struct KeywordScanner {
     loose: Vec<u32>,
     /// Some keyword starts with a digit; if none does, words starting with one are skipped.
     digit_led: bool,
+    /// The longest first word of any keyword: longer text words are skipped.
+    longest_first_word: usize,
 }
 
 impl KeywordScanner {
@@ -51,14 +76,20 @@ impl KeywordScanner {
     pub fn new(keywords: Vec<Vec<u8>>) -> KeywordScanner {
         let size = 1usize << HASH_BITS;
         let mut bitmap = vec![0u64; size / 64];
+        let mut prefixes = vec![0u64; size / 64];
         let mut per_bucket: Vec<Vec<u32>> = vec![Vec::new(); size];
         let mut loose = Vec::new();
+        let mut longest_first_word = 0;
         for (i, k) in keywords.iter().enumerate() {
             if k.len() < 3 || !is_word(k[0]) {
                 loose.push(i as u32);
                 continue;
             }
-            let h = hash3(k[0], k[1], k[2]);
+            let first_word = word_len(k, usize::MAX);
+            longest_first_word = longest_first_word.max(first_word);
+            let p = hash(k[0], k[1], k[2], 0);
+            prefixes[p / 64] |= 1 << (p % 64);
+            let h = hash(k[0], k[1], k[2], first_word);
             bitmap[h / 64] |= 1 << (h % 64);
             per_bucket[h].push(i as u32);
         }
@@ -84,6 +115,8 @@ impl KeywordScanner {
             })
             .collect();
         KeywordScanner {
+            prefixes,
+            longest_first_word,
             digit_led: keywords
                 .iter()
                 .any(|k| k.first().is_some_and(u8::is_ascii_digit)),
@@ -130,13 +163,26 @@ impl KeywordScanner {
             }
             prev_word = (word >> (n - 1)) & 1 == 1;
             while starts != 0 {
-                let p = i + starts.trailing_zeros() as usize;
+                let bit = starts.trailing_zeros() as usize;
+                let p = i + bit;
                 starts &= starts - 1;
                 if p + 3 > lower.len() {
                     continue;
                 }
-                let h = hash3(lower[p], lower[p + 1], lower[p + 2]);
-                if self.bitmap[h / 64] & (1 << (h % 64)) == 0 {
+                let (a, b, c) = (lower[p], lower[p + 1], lower[p + 2]);
+                if !has(&self.prefixes, hash(a, b, c, 0)) {
+                    continue;
+                }
+                let mut len = (!(word >> bit)).trailing_zeros() as usize;
+                if bit + len >= n {
+                    // The word runs past this block's mask: measure it in the text.
+                    len = word_len(&lower[p..], self.longest_first_word + 1);
+                }
+                if len > self.longest_first_word {
+                    continue;
+                }
+                let h = hash(a, b, c, len);
+                if !has(&self.bitmap, h) {
                     continue;
                 }
                 let (first, last) = (
@@ -218,6 +264,24 @@ mod tests {
         assert_eq!(hits(&kws, "DL#123"), vec![(0, "dl#")]);
         assert_eq!(hits(&kws, "a #ssn"), vec![(2, "#ssn"), (3, "ssn")]);
         assert_eq!(hits(&kws, "numéro ssn"), vec![(8, "ssn")]);
+    }
+
+    #[test]
+    fn a_word_is_measured_in_the_text_not_the_scanned_range() {
+        let s = KeywordScanner::new(vec![b"ssn".to_vec(), b"social security".to_vec()]);
+        let text = b"my ssnx, his ssn, her social security".to_vec();
+        let mut out = Vec::new();
+        // The range ends inside `ssnx` and inside `ssn`: only the whole word counts.
+        s.scan(&text, 0, 5, &mut out);
+        assert!(out.is_empty());
+        s.scan(&text, 9, 14, &mut out);
+        assert_eq!(out.iter().map(|h| h.start).collect::<Vec<_>>(), vec![13]);
+        out.clear();
+        s.scan(&text, 20, 23, &mut out);
+        assert_eq!(
+            out.iter().map(|h| (h.start, h.end)).collect::<Vec<_>>(),
+            vec![(22, 37)]
+        );
     }
 
     #[test]
