@@ -61,8 +61,8 @@ pub struct ScanOptions<'a> {
 /// copy stay in the core's L2 cache through every pass.
 const BLOCK: usize = 128 << 10;
 
-/// Shortest separator between segments (more than the digit-cluster gap).
-pub const SEGMENT_GAP: usize = 5;
+/// Shortest separator between segments: one newline, which no digit cluster crosses.
+pub const SEGMENT_GAP: usize = 1;
 
 /// The span of the segment holding `at`, or the whole haystack without segments.
 /// `cursor` is a segment index at or before the answer; it moves forward to it, so calls
@@ -1072,6 +1072,7 @@ fn digit_clusters(hay: &[u8], clusters: &mut Vec<Cluster>, mut pairs: Option<&mu
 
 /// `f` of block `b` (bytes `64 * b..`) of `hay`, the last, partial block padded with zero
 /// bytes; `none` past the end.
+#[inline(always)]
 fn on_block<R>(hay: &[u8], b: usize, f: impl Fn(&[u8; 64]) -> R, none: R) -> R {
     let from = b.saturating_mul(64);
     match hay.get(from..from.saturating_add(64)) {

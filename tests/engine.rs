@@ -426,3 +426,103 @@ fn shortcuts_find_what_whole_text_regexes_find() {
     }
     assert!(compared > 1000, "only {compared} matches compared");
 }
+
+/// Values joined by `SEGMENT_GAP` newlines and scanned with their spans as segments (how
+/// CSV cells and Parquet values are scanned) give each value exactly the matches it has
+/// when scanned alone.
+#[test]
+fn segments_scan_each_value_as_if_alone() {
+    let set = DetectorSet::builtin().unwrap();
+    let texts: Vec<&str> = set
+        .detectors()
+        .iter()
+        .filter_map(|d| d.spec.as_ref())
+        .flat_map(|s| {
+            s.examples
+                .iter()
+                .map(|e| e.text.as_str())
+                .chain(s.negatives.iter().map(|n| n.text.as_str()))
+        })
+        .collect();
+    let mut rng = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as usize
+    };
+    let mut matcher = Matcher::new(&set);
+    let mut compared = 0;
+    for _ in 0..6 {
+        // Values of one to three texts; some end or start with digits or a keyword so
+        // that a neighbour could complete a match if values were not kept apart.
+        let values: Vec<String> = (0..texts.len())
+            .map(|_| {
+                let parts = 1 + next(3);
+                let mut v = (0..parts)
+                    .map(|_| texts[next(texts.len())])
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                match next(4) {
+                    0 => v.push_str(" 4111"),
+                    1 => v.insert_str(0, "1111 1111 "),
+                    2 => v.push_str(" ssn"),
+                    _ => {}
+                }
+                v
+            })
+            .collect();
+        let mut hay = Vec::new();
+        let mut spans = Vec::new();
+        for v in &values {
+            if !hay.is_empty() {
+                hay.extend(std::iter::repeat_n(b'\n', s3pii::SEGMENT_GAP));
+            }
+            spans.push(hay.len()..hay.len() + v.len());
+            hay.extend_from_slice(v.as_bytes());
+        }
+        let mut joined = Vec::new();
+        let opts = s3pii::ScanOptions {
+            segments: Some(&spans),
+            ..Default::default()
+        };
+        matcher.scan_into(&hay, opts, &mut joined);
+        let mut alone = Vec::new();
+        for (v, span) in values.iter().zip(&spans) {
+            for m in matcher.scan(v.as_bytes()) {
+                alone.push((m.start + span.start, m.end + span.start, m.detector));
+            }
+        }
+        let joined: Vec<_> = joined
+            .iter()
+            .map(|m| (m.start, m.end, m.detector))
+            .collect();
+        let show = |v: &[(usize, usize, s3pii::DetectorId)]| {
+            v.iter()
+                .take(5)
+                .map(|&(s, e, id)| {
+                    let name = &set.get(id).unwrap().id;
+                    format!("{name} {:?}", String::from_utf8_lossy(&hay[s..e]))
+                })
+                .collect::<Vec<_>>()
+        };
+        let missed: Vec<_> = alone
+            .iter()
+            .filter(|m| !joined.contains(m))
+            .copied()
+            .collect();
+        let extra: Vec<_> = joined
+            .iter()
+            .filter(|m| !alone.contains(m))
+            .copied()
+            .collect();
+        assert!(
+            missed.is_empty() && extra.is_empty(),
+            "missed {:?}, extra {:?}",
+            show(&missed),
+            show(&extra)
+        );
+        compared += alone.len();
+    }
+    assert!(compared > 1000, "only {compared} matches compared");
+}
