@@ -332,20 +332,7 @@ fn bad_detectors_fail_with_the_field_named() {
 fn shortcuts_find_what_whole_text_regexes_find() {
     use std::collections::BTreeSet;
     let set = DetectorSet::builtin().unwrap();
-    let specs: Vec<_> = set
-        .detectors()
-        .iter()
-        .filter_map(|d| d.spec.as_ref())
-        .collect();
-    let texts: Vec<&str> = specs
-        .iter()
-        .flat_map(|s| {
-            s.examples
-                .iter()
-                .map(|e| e.text.as_str())
-                .chain(s.negatives.iter().map(|n| n.text.as_str()))
-        })
-        .collect();
+    let texts = catalog_texts(&set);
     let regexes: Vec<regex::bytes::Regex> = set
         .detectors()
         .iter()
@@ -359,13 +346,7 @@ fn shortcuts_find_what_whole_text_regexes_find() {
     let seps = [
         "\n", " ", ", ", " | ", "; ", "\t", " and ", ",", "-", "/", "\n\n",
     ];
-    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move |n: usize| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng % n as u64) as usize
-    };
+    let mut next = below(0x9E37_79B9_7F4A_7C15);
     let mut matcher = Matcher::new(&set);
     let mut compared = 0;
     // Rounds of about 24 KB, then rounds past 256 KiB: the matcher scans those in blocks,
@@ -433,24 +414,8 @@ fn shortcuts_find_what_whole_text_regexes_find() {
 #[test]
 fn segments_scan_each_value_as_if_alone() {
     let set = DetectorSet::builtin().unwrap();
-    let texts: Vec<&str> = set
-        .detectors()
-        .iter()
-        .filter_map(|d| d.spec.as_ref())
-        .flat_map(|s| {
-            s.examples
-                .iter()
-                .map(|e| e.text.as_str())
-                .chain(s.negatives.iter().map(|n| n.text.as_str()))
-        })
-        .collect();
-    let mut rng = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move |n: usize| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng % n as u64) as usize
-    };
+    let texts = catalog_texts(&set);
+    let mut next = below(0x2545_F491_4F6C_DD1D);
     let mut matcher = Matcher::new(&set);
     let mut compared = 0;
     for _ in 0..6 {
@@ -525,4 +490,28 @@ fn segments_scan_each_value_as_if_alone() {
         compared += alone.len();
     }
     assert!(compared > 1000, "only {compared} matches compared");
+}
+
+/// Every catalog example and negative text.
+fn catalog_texts(set: &DetectorSet) -> Vec<&str> {
+    set.detectors()
+        .iter()
+        .filter_map(|d| d.spec.as_ref())
+        .flat_map(|s| {
+            s.examples
+                .iter()
+                .map(|e| e.text.as_str())
+                .chain(s.negatives.iter().map(|n| n.text.as_str()))
+        })
+        .collect()
+}
+
+/// A seeded xorshift: `next(n)` is a number below `n`.
+fn below(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    }
 }
