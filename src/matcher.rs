@@ -255,29 +255,8 @@ impl Matcher {
         }
         self.hit_cursor = 0;
         self.segment_cursor = 0;
-        // Most clusters of number-heavy text (logs) are too short for any detector that
-        // needs no keyword and have no keyword within the widest reach: skip those here.
-        let free_min = c.digits_free.first().map_or(u32::MAX, |&(n, _)| n);
-        let widest = c.digits_kw_reach.last().copied().unwrap_or(0);
-        let mut next_hit = 0;
         for i in 0..self.clusters.len() {
             let cl = self.clusters[i];
-            if cl.digits < free_min && opts.context.is_none() {
-                while self
-                    .hits
-                    .get(next_hit)
-                    .is_some_and(|h| h.start + widest < cl.start)
-                {
-                    next_hit += 1;
-                }
-                if self
-                    .hits
-                    .get(next_hit)
-                    .is_none_or(|h| h.start > cl.end + widest)
-                {
-                    continue;
-                }
-            }
             self.verify_cluster(c, hay, cl, &opts);
         }
         self.finish(c, opts.own.unwrap_or(0..hay.len()), out);
@@ -422,6 +401,25 @@ impl Matcher {
     /// are gathered once into a detector bitset; detectors needing an absent keyword cost
     /// one bit test.
     fn verify_cluster(&mut self, c: &Compiled, hay: &[u8], cl: Cluster, opts: &ScanOptions<'_>) {
+        // Clusters come in text order, so hits before this one's widest possible window
+        // are never needed again: the cursor only moves forward.
+        let widest = c.digits_kw_reach.last().copied().unwrap_or(0);
+        let floor = cl.start.saturating_sub(widest);
+        while self.hit_cursor < self.hits.len() && self.hits[self.hit_cursor].start < floor {
+            self.hit_cursor += 1;
+        }
+        // Most clusters of number-heavy text (logs) are too short for every detector that
+        // needs no keyword, with no keyword within the widest reach: nothing to do.
+        let free_min = c.digits_free.first().map_or(u32::MAX, |&(n, _)| n);
+        if cl.digits < free_min
+            && opts.context.is_none()
+            && self
+                .hits
+                .get(self.hit_cursor)
+                .is_none_or(|h| h.start > cl.end + widest)
+        {
+            return;
+        }
         let qualifying = qualifying(c, cl.digits);
         let reach = c.digits_kw_reach[qualifying];
         // Keywords only count inside the cluster's own value (with segments).
@@ -430,14 +428,6 @@ impl Matcher {
             cl.start.saturating_sub(reach).max(within.start),
             (cl.end + reach).min(within.end),
         );
-        // Clusters come in text order, so hits before this one's widest possible window
-        // are never needed again: the cursor only moves forward.
-        let floor = cl
-            .start
-            .saturating_sub(c.digits_kw_reach.last().copied().unwrap_or(0));
-        while self.hit_cursor < self.hits.len() && self.hits[self.hit_cursor].start < floor {
-            self.hit_cursor += 1;
-        }
         let mut first = self.hit_cursor;
         while first < self.hits.len() && self.hits[first].start < lo {
             first += 1;

@@ -142,21 +142,15 @@ impl KeywordScanner {
                 .get(i..i + 64)
                 .and_then(|b| <&[u8; 64]>::try_from(b).ok())
             {
-                Some(block) => {
-                    let (word, digit) = crate::bytemask::words_and_digits(block);
-                    (word & (u64::MAX >> (64 - n)), digit)
+                Some(block) => crate::bytemask::words_and_digits(block),
+                None => {
+                    // The text's last bytes, padded with zero bytes (neither class).
+                    let mut padded = [0u8; 64];
+                    padded[..n].copy_from_slice(&lower[i..i + n]);
+                    crate::bytemask::words_and_digits(&padded)
                 }
-                None => lower[i..i + n]
-                    .iter()
-                    .enumerate()
-                    .fold((0u64, 0u64), |(w, d), (k, &b)| {
-                        let is_digit = b.is_ascii_digit();
-                        (
-                            w | u64::from(b.wrapping_sub(b'a') < 26 || is_digit || b >= 0x80) << k,
-                            d | u64::from(is_digit) << k,
-                        )
-                    }),
             };
+            let word = word & (u64::MAX >> (64 - n));
             let mut starts = word & !((word << 1) | u64::from(prev_word));
             if !self.digit_led {
                 starts &= !digit;
