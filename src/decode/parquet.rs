@@ -12,7 +12,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use parquet::basic::{ConvertedType, LogicalType, Repetition};
+use parquet::basic::{ConvertedType, LogicalType, Repetition, Type as PhysicalType};
 use parquet::column::page::{Page, PageMetadata, PageReader};
 use parquet::column::reader::{get_column_reader, ColumnReader, ColumnReaderImpl};
 use parquet::data_type::{ByteArray, DataType, FixedLenByteArray};
@@ -28,6 +28,8 @@ use crate::location::Location;
 use crate::matcher::Matcher;
 use crate::report::{reason, DetectionCollector};
 use crate::ContextKeywords;
+
+mod pages;
 
 const MIME: &str = "application/parquet";
 /// Records read per batch.
@@ -216,21 +218,17 @@ pub fn scan(
                     format!("Parquet column chunk {c} of row group {g} lies outside the file"),
                 );
             }
-            let pages = match group.get_column_page_reader(c) {
+            let mut pages = match group.get_column_page_reader(c) {
                 Ok(r) => r,
                 Err(e) => return failed(first_row, scanned, &e),
             };
             let budget = Arc::new(AtomicU64::new(0));
-            let capped = Capped {
-                inner: pages,
-                used: budget.clone(),
-            };
-            let reader = get_column_reader(descr.clone(), Box::new(capped));
             let mut col = Column {
-                budget,
+                budget: budget.clone(),
                 parts,
                 ctx,
-                first_row,
+                record: first_row.wrapping_sub(1),
+                counters: vec![0; descr.max_rep_level().max(0) as usize],
                 max_def: descr.max_def_level(),
                 max_rep: descr.max_rep_level(),
                 opts: w.settings.text,
@@ -239,18 +237,34 @@ pub fn scan(
                 out,
                 scanned: 0,
             };
-            let r = match reader {
-                ColumnReader::ByteArrayColumnReader(r) => {
-                    col.read(r, |v: &ByteArray| Text::Bytes(v.data()))
+            let r = if descr.physical_type() == PhysicalType::BYTE_ARRAY
+                && pages::supported(chunk.encodings())
+            {
+                let (max_def, max_rep) = (col.max_def, col.max_rep);
+                pages::read(pages.as_mut(), max_def, max_rep, |rep, value| {
+                    col.step(rep);
+                    if let Some(v) = value {
+                        col.value(v);
+                    }
+                })
+            } else {
+                let capped = Capped {
+                    inner: pages,
+                    used: budget,
+                };
+                match get_column_reader(descr.clone(), Box::new(capped)) {
+                    ColumnReader::ByteArrayColumnReader(r) => {
+                        col.read(r, |v: &ByteArray| Text::Bytes(v.data()))
+                    }
+                    ColumnReader::FixedLenByteArrayColumnReader(r) => {
+                        col.read(r, |v: &FixedLenByteArray| Text::Bytes(v.data()))
+                    }
+                    ColumnReader::Int64ColumnReader(r) => col.read(r, |v: &i64| Text::Int(*v)),
+                    ColumnReader::Int32ColumnReader(r) => {
+                        col.read(r, |v: &i32| Text::Int(i64::from(*v)))
+                    }
+                    _ => Ok(()),
                 }
-                ColumnReader::FixedLenByteArrayColumnReader(r) => {
-                    col.read(r, |v: &FixedLenByteArray| Text::Bytes(v.data()))
-                }
-                ColumnReader::Int64ColumnReader(r) => col.read(r, |v: &i64| Text::Int(*v)),
-                ColumnReader::Int32ColumnReader(r) => {
-                    col.read(r, |v: &i32| Text::Int(i64::from(*v)))
-                }
-                _ => Ok(()),
             };
             // What was read before a failure is still scanned.
             col.flush();
@@ -354,7 +368,10 @@ struct Column<'c, 's, 'm> {
     budget: Arc<AtomicU64>,
     parts: &'c [Part],
     ctx: &'c ContextKeywords,
-    first_row: u64,
+    /// The record of the last level read (one before the first row at the start).
+    record: u64,
+    /// The list indexes of the last level read, one per repeated level.
+    counters: Vec<u64>,
     max_def: i16,
     max_rep: i16,
     opts: TextScan<'s>,
@@ -373,8 +390,6 @@ impl Column<'_, '_, '_> {
         let mut defs: Vec<i16> = Vec::new();
         let mut reps: Vec<i16> = Vec::new();
         let mut vals: Vec<T::T> = Vec::new();
-        let mut record = self.first_row.wrapping_sub(1);
-        let mut counters = vec![0u64; self.max_rep.max(0) as usize];
         let mut itoa = itoa::Buffer::new();
         loop {
             defs.clear();
@@ -388,7 +403,6 @@ impl Column<'_, '_, '_> {
                 &mut vals,
             )?;
             if records == 0 && values == 0 && levels == 0 {
-                self.flush();
                 return Ok(());
             }
             let n = if self.max_def > 0 || self.max_rep > 0 {
@@ -398,32 +412,48 @@ impl Column<'_, '_, '_> {
             };
             let mut v = 0usize;
             for k in 0..n {
-                let rep = reps.get(k).copied().unwrap_or(0);
-                if rep == 0 {
-                    record = record.wrapping_add(1);
-                    counters.iter_mut().for_each(|c| *c = 0);
-                } else {
-                    let r = rep as usize;
-                    if let Some(c) = counters.get_mut(r - 1) {
-                        *c += 1;
-                    }
-                    counters.iter_mut().skip(r).for_each(|c| *c = 0);
-                }
+                self.step(reps.get(k).copied().unwrap_or(0));
                 let def = defs.get(k).copied().unwrap_or(self.max_def);
                 if def < self.max_def {
                     continue;
                 }
                 let Some(value) = vals.get(v) else { break };
                 v += 1;
-                let bytes = match text(value) {
-                    Text::Bytes(b) => b,
-                    Text::Int(i) => itoa.format(i).as_bytes(),
-                };
-                self.scanned += bytes.len() as u64;
-                if self.batch.push(bytes, (record, counters.clone())) {
-                    self.flush();
+                match text(value) {
+                    Text::Bytes(b) => self.value(b),
+                    Text::Int(i) => self.value(itoa.format(i).as_bytes()),
                 }
             }
+        }
+    }
+
+    /// Moves to the next level, whose repetition level is `rep`: a new record at 0, else
+    /// the next index of list `rep`.
+    #[inline]
+    fn step(&mut self, rep: i16) {
+        if self.counters.is_empty() {
+            // A flat column (the usual case): every level is a record.
+            self.record = self.record.wrapping_add(1);
+        } else if rep == 0 {
+            self.record = self.record.wrapping_add(1);
+            self.counters.fill(0);
+        } else {
+            let r = rep as usize;
+            if let Some(c) = self.counters.get_mut(r - 1) {
+                *c += 1;
+            }
+            if let Some(rest) = self.counters.get_mut(r..) {
+                rest.fill(0);
+            }
+        }
+    }
+
+    /// Adds the current level's value to the batch.
+    #[inline]
+    fn value(&mut self, bytes: &[u8]) {
+        self.scanned += bytes.len() as u64;
+        if self.batch.push(bytes, (self.record, self.counters.clone())) {
+            self.flush();
         }
     }
 
