@@ -17,6 +17,12 @@ use parquet::errors::ParquetError;
 /// Levels decoded per round.
 const ROUND: usize = 1024;
 
+/// Levels one data page may hold. A page of run-length-encoded levels states its count in
+/// a few bytes, so a small hostile file could claim billions; a page past this (a hundred
+/// times the 20,000 rows writers put in a page) is refused, as the column reader's batches
+/// are.
+pub const MAX_PAGE_LEVELS: u32 = super::MAX_VALUES_PER_BATCH as u32;
+
 /// Whether a column chunk whose pages use these encodings can be read here.
 pub fn supported(mut encodings: impl Iterator<Item = Encoding>) -> bool {
     encodings.all(|e| {
@@ -81,6 +87,11 @@ pub fn read(
                 (*num_values, rest, *encoding, reps, defs)
             }
         };
+        if levels > MAX_PAGE_LEVELS {
+            return Err(ParquetError::General(format!(
+                "a data page of {levels} values, more than {MAX_PAGE_LEVELS}"
+            )));
+        }
         let values = Values::new(data, encoding, &dict)?;
         rounds.page(
             levels as usize,
@@ -517,6 +528,74 @@ mod tests {
         let data = encode(&[3; 8], 2);
         let mut h = Hybrid::new(&data, 2);
         assert!(h.read(&mut out[..8], 2, "test").is_err());
+    }
+
+    /// Pages handed out from a list.
+    struct Listed(std::vec::IntoIter<Page>);
+
+    impl Iterator for Listed {
+        type Item = Result<Page, ParquetError>;
+        fn next(&mut self) -> Option<Self::Item> {
+            self.0.next().map(Ok)
+        }
+    }
+
+    impl PageReader for Listed {
+        fn get_next_page(&mut self) -> Result<Option<Page>, ParquetError> {
+            Ok(self.0.next())
+        }
+        fn peek_next_page(
+            &mut self,
+        ) -> Result<Option<parquet::column::page::PageMetadata>, ParquetError> {
+            Ok(None)
+        }
+        fn skip_next_page(&mut self) -> Result<(), ParquetError> {
+            Ok(())
+        }
+    }
+
+    /// A version 1 page of an optional column: `levels` null levels in one run.
+    fn nulls(levels: u32) -> Page {
+        let run = encode(&[0; 8], 1);
+        // The run repeats its value `levels` times: rewrite its header.
+        let mut header = Vec::new();
+        let mut v = u64::from(levels) << 1;
+        while v >= 0x80 {
+            header.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        header.push(v as u8);
+        let mut stream = header;
+        stream.extend_from_slice(&run[1..]);
+        let mut buf = (stream.len() as u32).to_le_bytes().to_vec();
+        buf.extend_from_slice(&stream);
+        Page::DataPage {
+            buf: Bytes::from(buf),
+            num_values: levels,
+            encoding: Encoding::PLAIN,
+            def_level_encoding: Encoding::RLE,
+            rep_level_encoding: Encoding::RLE,
+            statistics: None,
+        }
+    }
+
+    #[test]
+    fn a_page_claiming_too_many_levels_is_refused() {
+        let count = |pages: Vec<Page>| {
+            let mut n = 0usize;
+            let r = read(&mut Listed(pages.into_iter()), 1, 0, |_, v| {
+                assert!(v.is_none());
+                n += 1;
+            });
+            r.map(|()| n)
+        };
+        assert_eq!(
+            count(vec![nulls(MAX_PAGE_LEVELS)]).unwrap(),
+            MAX_PAGE_LEVELS as usize
+        );
+        // Four bytes of levels claiming four billion nulls: refused before any is read.
+        assert!(count(vec![nulls(u32::MAX)]).is_err());
+        assert!(count(vec![nulls(3), nulls(MAX_PAGE_LEVELS + 1)]).is_err());
     }
 
     #[test]
