@@ -2,7 +2,8 @@
 //!
 //! These feed the two hot scans of the matcher — digits (digit clusters) and word bytes
 //! (keyword starts) — so they use SSE2 on x86-64 (always available there) and a portable
-//! SWAR fallback elsewhere. Both give identical results (tested).
+//! SWAR fallback elsewhere. Both give identical results (tested). The matcher's ASCII
+//! case-folded copy of the text is made here too, with the same byte-range compare.
 
 /// Bits for ASCII digits.
 pub(crate) fn digits(block: &[u8; 64]) -> u64 {
@@ -18,6 +19,11 @@ pub(crate) fn digits_newlines_capitals(block: &[u8; 64]) -> [u64; 3] {
 /// digits, sharing the block's loads.
 pub(crate) fn words_and_digits(block: &[u8; 64]) -> (u64, u64) {
     imp::words_and_digits(block)
+}
+
+/// Replaces `dst` with `src`, ASCII capitals lowered.
+pub(crate) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>) {
+    imp::lowercase_into(src, dst)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -40,6 +46,29 @@ mod imp {
         // SAFETY: `i` is 0, 16, 32 or 48, so 16 bytes from `i` are inside the block;
         // `loadu` has no alignment requirement.
         unsafe { _mm_loadu_si128(block.as_ptr().add(i).cast()) }
+    }
+
+    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>) {
+        dst.clear();
+        dst.reserve(src.len());
+        let whole = src.len() / 16 * 16;
+        let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+        // SAFETY: SSE2 baseline; every load reads 16 bytes inside `src` (`i + 16 <=
+        // whole <= src.len()`) and every store writes inside the `src.len()` bytes just
+        // reserved; `loadu`/`storeu` need no alignment. All `src.len()` bytes are written
+        // before the length is set.
+        unsafe {
+            let bit = _mm_set1_epi8(0x20);
+            for i in (0..whole).step_by(16) {
+                let x = _mm_loadu_si128(src.as_ptr().add(i).cast());
+                let lower = _mm_or_si128(x, _mm_and_si128(in_range(x, b'A', 26), bit));
+                _mm_storeu_si128(out.add(i).cast(), lower);
+            }
+            for (i, b) in src.iter().enumerate().skip(whole) {
+                out.add(i).write(b.to_ascii_lowercase());
+            }
+            dst.set_len(src.len());
+        }
     }
 
     pub(super) fn digits(block: &[u8; 64]) -> u64 {
@@ -94,6 +123,10 @@ mod imp {
 
 #[cfg(not(target_arch = "x86_64"))]
 mod imp {
+    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>) {
+        dst.clear();
+        dst.extend(src.iter().map(u8::to_ascii_lowercase));
+    }
     pub(super) fn digits(block: &[u8; 64]) -> u64 {
         super::portable_digits(block)
     }
@@ -162,6 +195,15 @@ mod tests {
                 words_and_digits(&block),
                 (portable_words(&block), portable_digits(&block))
             );
+        }
+        // Every byte value, at every offset from a 16-byte boundary and every tail length.
+        let text: Vec<u8> = (0..=255u8).cycle().take(600).collect();
+        let mut lower = vec![1, 2, 3];
+        for start in 0..17 {
+            for end in (text.len() - 17)..=text.len() {
+                lowercase_into(&text[start..end], &mut lower);
+                assert_eq!(lower, text[start..end].to_ascii_lowercase());
+            }
         }
         let mut b = [b'x'; 64];
         b[0] = b'7';

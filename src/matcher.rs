@@ -222,8 +222,7 @@ impl Matcher {
     fn scan_block(&mut self, hay: &[u8], opts: ScanOptions<'_>, out: &mut Vec<Match>) {
         let set = self.set.clone();
         let c: &Compiled = &set.inner;
-        self.lower.clear();
-        self.lower.extend(hay.iter().map(u8::to_ascii_lowercase));
+        crate::bytemask::lowercase_into(hay, &mut self.lower);
         self.candidates.clear();
         self.clusters.clear();
         self.raw.clear();
