@@ -1,9 +1,10 @@
-//! Apache Parquet: read column by column, row group by row group, with the `parquet`
-//! crate's column readers (no row materialisation). Every string, binary and integer
-//! value is scanned with its column's names as context keywords and reported as a Macie
-//! `record`: `recordIndex` counts rows across row groups from 0, `jsonPath` is the
-//! column's path with list indexes (`$.customer.phones[1]`), list and map wrapper groups
-//! left out. Codecs: snappy, gzip, zstd, lz4, brotli.
+//! Apache Parquet: read column by column, row group by row group, without materialising
+//! rows. Byte-array chunks with PLAIN or dictionary pages are decoded from their pages by
+//! [`pages`]; other chunks go through the `parquet` crate's column readers. Every string,
+//! binary and integer value is scanned with its column's names as context keywords and
+//! reported as a Macie `record`: `recordIndex` counts rows across row groups from 0,
+//! `jsonPath` is the column's path with list indexes (`$.customer.phones[1]`), list and
+//! map wrapper groups left out. Codecs: snappy, gzip, zstd, lz4, brotli.
 //!
 //! Parquet's footer sits at the end, so the file needs random access: a seekable source,
 //! or (inside an archive) a member buffered in memory up to `max_buffered`.
