@@ -25,7 +25,9 @@ use std::ops::Range;
 use regex_automata::{meta, Anchored, Input};
 
 use crate::allow::AllowList;
-use crate::detector::compile::{AnchorKind, Compiled, DetectorMask, KeywordRule, CLUSTER_GAP};
+use crate::detector::compile::{
+    AnchorKind, Compiled, DetectorMask, KeywordRule, CLUSTER_GAP, SMALL_CLUSTER,
+};
 use crate::detector::keywords::KeywordHit;
 use crate::detector::{ContextKeywords, Detector, DetectorId, DetectorSet};
 
@@ -60,6 +62,10 @@ pub struct ScanOptions<'a> {
 /// Text longer than two blocks is scanned a block at a time: a block and its lower-cased
 /// copy stay in the core's L2 cache through every pass.
 const BLOCK: usize = 128 << 10;
+
+/// Fewest new bytes of keyword search that make checking a short cluster against
+/// [`Compiled::small_gate`] first worth its cost.
+const GATE_WORTH: usize = 64;
 
 /// Shortest separator between segments: one newline, which no digit cluster crosses.
 pub const SEGMENT_GAP: usize = 1;
@@ -114,12 +120,16 @@ struct Cluster {
     start: usize,
     end: usize,
     digits: u32,
+    /// No detector the cluster qualifies for matches around it (short clusters only, see
+    /// [`Compiled::small_gate`]): it needs neither keywords nor verification.
+    quiet: bool,
 }
 
 /// Per-thread matching state. Create one per worker (`map_init`), reuse it for every chunk.
 pub struct Matcher {
     set: DetectorSet,
     caches: Vec<meta::Cache>,
+    gate_cache: Option<meta::Cache>,
     lower: Vec<u8>,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
@@ -157,6 +167,11 @@ impl Matcher {
                 .iter()
                 .map(|d| d.regex.create_cache())
                 .collect(),
+            gate_cache: set
+                .inner
+                .small_gate
+                .as_ref()
+                .map(|g| g.regex.create_cache()),
             set: set.clone(),
             lower: Vec::new(),
             candidates: Vec::new(),
@@ -400,10 +415,13 @@ impl Matcher {
     /// are gathered once into a detector bitset; detectors needing an absent keyword cost
     /// one bit test.
     fn verify_cluster(&mut self, c: &Compiled, hay: &[u8], cl: Cluster, opts: &ScanOptions<'_>) {
+        if cl.quiet {
+            return;
+        }
         // Clusters come in text order, so hits before this one's widest possible window
         // are never needed again: the cursor only moves forward.
-        let widest = c.digits_kw_reach.last().copied().unwrap_or(0);
-        let floor = cl.start.saturating_sub(widest);
+        let widest = c.digits_kw_reach.last().copied().unwrap_or_default();
+        let floor = cl.start.saturating_sub(widest.before);
         while self.hit_cursor < self.hits.len() && self.hits[self.hit_cursor].start < floor {
             self.hit_cursor += 1;
         }
@@ -415,7 +433,7 @@ impl Matcher {
             && self
                 .hits
                 .get(self.hit_cursor)
-                .is_none_or(|h| h.start > cl.end + widest)
+                .is_none_or(|h| h.start > cl.end + widest.after)
         {
             return;
         }
@@ -424,8 +442,8 @@ impl Matcher {
         // Keywords only count inside the cluster's own value (with segments).
         let within = segment_bounds(opts.segments, &mut self.segment_cursor, cl.start, hay.len());
         let (lo, hi) = (
-            cl.start.saturating_sub(reach).max(within.start),
-            (cl.end + reach).min(within.end),
+            cl.start.saturating_sub(reach.before).max(within.start),
+            (cl.end + reach.after).min(within.end),
         );
         let mut first = self.hit_cursor;
         while first < self.hits.len() && self.hits[first].start < lo {
@@ -580,41 +598,57 @@ impl Matcher {
             if !d.keyword_required || context.is_some_and(|x| x.contains(cand.detector)) {
                 continue;
             }
-            let reach = d.max_distance + pad;
+            // A keyword counts if it ends within the distance before the window or starts
+            // within it after.
             self.regions.push((
-                cand.from.saturating_sub(reach),
-                (cand.to + reach).min(hay.len()),
+                cand.from.saturating_sub(d.max_distance + pad),
+                (cand.to + d.max_distance).min(hay.len()),
             ));
         }
         // Clusters come in text order; only the few candidate regions need sorting.
         self.regions.sort_unstable();
-        let mut segment_cursor = 0;
-        let cluster_regions = self
-            .clusters
-            .iter()
-            .filter(|cl| cl.digits >= c.digits_kw_min)
-            .map(|cl| {
-                let reach = c.digits_kw_reach[qualifying(c, cl.digits)];
-                let within = segment_bounds(segments, &mut segment_cursor, cl.start, hay.len());
-                (
-                    cl.start.saturating_sub(reach).max(within.start),
-                    (cl.end + reach).min(within.end),
-                )
-            });
         let mut merged: Vec<(usize, usize)> = std::mem::take(&mut self.merged);
         merged.clear();
-        let mut push = |(s, e): (usize, usize)| match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        };
-        let mut extra = self.regions.iter().copied().peekable();
-        for r in cluster_regions {
-            while let Some(x) = extra.next_if(|x| x.0 <= r.0) {
-                push(x);
+        let mut gate = c.small_gate.as_ref().zip(self.gate_cache.as_mut());
+        let (mut segment_cursor, mut extra) = (0, 0);
+        for cl in &mut self.clusters {
+            if cl.digits < c.digits_kw_min {
+                continue;
             }
-            push(r);
+            let reach = c.digits_kw_reach[qualifying(c, cl.digits)];
+            let within = segment_bounds(segments, &mut segment_cursor, cl.start, hay.len());
+            let r = (
+                cl.start.saturating_sub(reach.before).max(within.start),
+                (cl.end + reach.after).min(within.end),
+            );
+            while let Some(&x) = self.regions.get(extra).filter(|x| x.0 <= r.0) {
+                push_region(&mut merged, x);
+                extra += 1;
+            }
+            // A short cluster's region is searched only if one of the few detectors it
+            // qualifies for matches around it. Checking costs about as much as searching
+            // [`GATE_WORTH`] bytes for keywords: not worth it for a region that adds less
+            // to what is already searched (numbers a few bytes apart, as in logs).
+            let new_bytes = r.1 - merged.last().map_or(r.0, |l| l.1.max(r.0).min(r.1));
+            if let (Some((g, cache)), true) = (
+                &mut gate,
+                cl.digits <= SMALL_CLUSTER && new_bytes >= GATE_WORTH,
+            ) {
+                let (lo, hi) = (
+                    cl.start.saturating_sub(g.reach.before),
+                    (cl.end + g.reach.after).min(hay.len()),
+                );
+                let input = Input::new(hay).span(lo..hi).earliest(true);
+                if g.regex.search_half_with(cache, &input).is_none() {
+                    cl.quiet = true;
+                    continue;
+                }
+            }
+            push_region(&mut merged, r);
         }
-        extra.for_each(&mut push);
+        for &x in &self.regions[extra..] {
+            push_region(&mut merged, x);
+        }
         for &(s, e) in &merged {
             c.keywords.scan(&self.lower, s, e, &mut self.hits);
         }
@@ -945,6 +979,19 @@ fn lower_bound_near(hits: &[KeywordHit], guess: usize, lo: usize) -> usize {
     }
 }
 
+/// Adds region `s..e` to `merged` (sorted, disjoint), joining every region it reaches.
+/// Regions come nearly in order, but one with a longer reach can start before the last.
+fn push_region(merged: &mut Vec<(usize, usize)>, (mut s, mut e): (usize, usize)) {
+    while let Some(&(ls, le)) = merged.last() {
+        if s > le {
+            break;
+        }
+        (s, e) = (s.min(ls), e.max(le));
+        merged.pop();
+    }
+    merged.push((s, e));
+}
+
 /// How many entries of `c.digits` a cluster with `digits` digits qualifies for.
 fn qualifying(c: &Compiled, digits: u32) -> usize {
     match c.digits_qualifying.get(digits as usize) {
@@ -1024,6 +1071,7 @@ fn digit_clusters(hay: &[u8], clusters: &mut Vec<Cluster>, mut pairs: Option<&mu
                 start,
                 end: base + e as usize,
                 digits: u32::try_from(seen - start_digits).unwrap_or(u32::MAX),
+                quiet: false,
             });
         }
         while starts != 0 {
@@ -1043,6 +1091,7 @@ fn digit_clusters(hay: &[u8], clusters: &mut Vec<Cluster>, mut pairs: Option<&mu
                 start: base + s as usize,
                 end: base + e as usize,
                 digits: (below(e) ^ below(s)).count_ones(),
+                quiet: false,
             });
         }
         in_cluster = member >> 63 == 1;
@@ -1055,6 +1104,7 @@ fn digit_clusters(hay: &[u8], clusters: &mut Vec<Cluster>, mut pairs: Option<&mu
             start,
             end: hay.len(),
             digits: u32::try_from(digits_before - start_digits).unwrap_or(u32::MAX),
+            quiet: false,
         });
     }
 }
@@ -1078,6 +1128,23 @@ fn on_block<R>(hay: &[u8], b: usize, f: impl Fn(&[u8; 64]) -> R, none: R) -> R {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regions_reaching_back_are_merged_whole() {
+        let mut merged = Vec::new();
+        for r in [
+            (100, 160),
+            (200, 230),
+            (90, 240),
+            (300, 310),
+            (250, 305),
+            (400, 420),
+        ] {
+            push_region(&mut merged, r);
+        }
+        // (90, 240) starts before both earlier regions: none of its bytes is lost.
+        assert_eq!(merged, vec![(90, 240), (250, 310), (400, 420)]);
+    }
 
     #[test]
     fn segment_cursor_agrees_with_binary_search_in_any_order() {
@@ -1157,6 +1224,7 @@ mod tests {
                     start: s,
                     end: e,
                     digits: (e - s) as u32,
+                    quiet: false,
                 }),
             }
         }

@@ -106,6 +106,26 @@ impl DetectorMask {
     }
 }
 
+/// Digit clusters up to this many digits are checked against [`Compiled::small_gate`]
+/// first.
+pub(crate) const SMALL_CLUSTER: u32 = 4;
+
+/// The regexes of every digit detector a cluster of at most [`SMALL_CLUSTER`] digits
+/// qualifies for, as one.
+#[derive(Debug)]
+pub(crate) struct SmallGate {
+    pub regex: meta::Regex,
+    /// How far a match of any of them reaches before and after its digit cluster.
+    pub reach: Reach,
+}
+
+/// How far before and after a span a keyword hit can start and still matter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Reach {
+    pub before: usize,
+    pub after: usize,
+}
+
 /// What a hit of the anchor automaton means.
 #[derive(Debug)]
 pub(crate) enum AnchorKind {
@@ -144,9 +164,11 @@ pub(crate) struct Compiled {
     pub digits: Vec<(u32, DetectorId)>,
     /// The same, only detectors that need no keyword.
     pub digits_free: Vec<(u32, DetectorId)>,
-    /// How far around a digit cluster a keyword can matter, for a cluster that qualifies
-    /// for `digits[..k]`: `digits_kw_reach[k]`.
-    pub digits_kw_reach: Vec<usize>,
+    /// How far before and after a digit cluster a keyword can start and still count, for a
+    /// cluster that qualifies for `digits[..k]`: `digits_kw_reach[k]`. Before, the reach
+    /// spans the keyword itself (it must end within the distance); after, only the
+    /// distance.
+    pub digits_kw_reach: Vec<Reach>,
     /// Fewest digits of any keyword-requiring digit detector (`u32::MAX` if none).
     pub digits_kw_min: u32,
     /// How many entries of `digits` a cluster with `n` digits qualifies for, for `n` up to
@@ -155,6 +177,11 @@ pub(crate) struct Compiled {
     /// Per detector, what the cluster loop checks before touching the detector itself:
     /// whether it needs a keyword, and its longest digit run (saturated to `u32`).
     pub gates: Vec<(bool, u32)>,
+    /// Clusters of at most [`SMALL_CLUSTER`] digits qualify only for a few detectors: their
+    /// regexes as one, searched around such a cluster, tell whether any can match there
+    /// at all. Most short numbers (years, counts) match none and then need no keyword
+    /// search. `None` without such detectors.
+    pub small_gate: Option<SmallGate>,
     /// Detectors found only around their keywords (`Trigger::Keyword`).
     pub keyword_triggered: Vec<DetectorId>,
     pub unfiltered: Vec<DetectorId>,
@@ -580,19 +607,37 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             .max()
             .unwrap_or(0)
     };
-    let mut digits_kw_reach = vec![0];
+    let mut digits_kw_reach = vec![Reach::default()];
     for (_, id) in &digits {
         let d = &dets[id.index()];
         let reach = if d.keyword_required {
-            d.max_distance + d.digit_pre.max(d.digit_suf) + kw_len(d)
+            Reach {
+                before: d.max_distance + d.digit_pre + kw_len(d),
+                after: d.max_distance + d.digit_suf,
+            }
         } else {
-            0
+            Reach::default()
         };
-        let prev = digits_kw_reach.last().copied().unwrap_or(0);
-        digits_kw_reach.push(prev.max(reach));
+        let prev = digits_kw_reach.last().copied().unwrap_or_default();
+        digits_kw_reach.push(Reach {
+            before: prev.before.max(reach.before),
+            after: prev.after.max(reach.after),
+        });
     }
+    let small_gate = small_gate(dets, &digits);
     let (anchor_ids, short_ids): (Vec<usize>, Vec<usize>) =
         (0..anchor_patterns.len()).partition(|&i| anchor_patterns[i].len() >= MIN_TEDDY_LEN);
+    // In the order that gives the SIMD searcher the fewest false candidates.
+    let anchor_ids: Vec<usize> = {
+        let long: Vec<&[u8]> = anchor_ids
+            .iter()
+            .map(|&i| &anchor_patterns[i][..])
+            .collect();
+        super::teddy::order(&long)
+            .into_iter()
+            .map(|k| anchor_ids[k])
+            .collect()
+    };
     let long: Vec<&Vec<u8>> = anchor_ids.iter().map(|&i| &anchor_patterns[i]).collect();
     let anchors = build_ac(&long, MatchKind::LeftmostLongest)?;
     let short_anchors = short_ids
@@ -639,6 +684,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         digits,
         digits_free,
         digits_kw_reach,
+        small_gate,
         digits_kw_min,
         digits_qualifying,
         gates,
@@ -679,6 +725,34 @@ fn anchor_literals(keywords: &[String]) -> Vec<Vec<u8>> {
         }
     }
     minimal
+}
+
+/// The union of the digit detectors that clusters of at most [`SMALL_CLUSTER`] digits
+/// qualify for; `None` if there are none or the union is too large to compile.
+fn small_gate(dets: &[Detector], digits: &[(u32, DetectorId)]) -> Option<SmallGate> {
+    let members: Vec<&Detector> = digits
+        .iter()
+        .filter(|(min, _)| *min <= SMALL_CLUSTER)
+        .map(|(_, id)| &dets[id.index()])
+        .collect();
+    if members.is_empty() {
+        return None;
+    }
+    let sources: Vec<&str> = members.iter().map(|d| d.regex_source.as_str()).collect();
+    let regex = meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .auto_prefilter(false),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build_many(&sources)
+        .ok()?;
+    let reach = Reach {
+        before: members.iter().map(|d| d.digit_pre).max().unwrap_or(0),
+        after: members.iter().map(|d| d.digit_suf).max().unwrap_or(0),
+    };
+    Some(SmallGate { regex, reach })
 }
 
 fn build_ac<P: AsRef<[u8]>>(

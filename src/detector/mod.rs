@@ -16,6 +16,7 @@ pub(crate) mod keywords;
 mod lint;
 mod load;
 pub mod spec;
+mod teddy;
 mod validate;
 
 use std::sync::Arc;
