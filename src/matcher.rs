@@ -822,7 +822,11 @@ impl Matcher {
             }
             keep
         });
-        self.raw.sort_unstable();
+        // Sorted by start already: only the few matches sharing a start need reordering
+        // (by end, then detector).
+        self.raw
+            .chunk_by_mut(|a, b| a.start == b.start)
+            .for_each(|run| run.sort_unstable());
         let raw = &self.raw;
         let superseded = |i: usize| {
             let m = raw[i];
