@@ -376,15 +376,7 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
     if props.minimum_len().unwrap_or(0) == 0 {
         return Err(field_err("regex", "can match the empty string".into()));
     }
-    // Every search runs on a short window or anchored at a candidate: a prefilter and the
-    // reverse-suffix / reverse-inner strategies only pay on long haystacks.
-    let regex = meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                .auto_prefilter(false),
-        )
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
+    let regex = regex_builder()
         .build_from_hir(&hir)
         .map_err(|e| field_err("regex", format!("does not compile: {e}")))?;
     if let Some((i, _)) = d
@@ -727,6 +719,20 @@ fn anchor_literals(keywords: &[String]) -> Vec<Vec<u8>> {
     minimal
 }
 
+/// The builder of every detector regex: size-limited, byte-oriented (no Unicode), and
+/// without a prefilter — searches run on short windows or anchored at a candidate, where a
+/// prefilter and the reverse-suffix / reverse-inner strategies only pay on long haystacks.
+fn regex_builder() -> meta::Builder {
+    let mut b = meta::Builder::new();
+    b.configure(
+        meta::Config::new()
+            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+            .auto_prefilter(false),
+    )
+    .syntax(syntax::Config::new().unicode(false).utf8(false));
+    b
+}
+
 /// The union of the digit detectors that clusters of at most [`SMALL_CLUSTER`] digits
 /// qualify for; `None` if there are none or the union is too large to compile.
 fn small_gate(dets: &[Detector], digits: &[(u32, DetectorId)]) -> Option<SmallGate> {
@@ -739,15 +745,7 @@ fn small_gate(dets: &[Detector], digits: &[(u32, DetectorId)]) -> Option<SmallGa
         return None;
     }
     let sources: Vec<&str> = members.iter().map(|d| d.regex_source.as_str()).collect();
-    let regex = meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                .auto_prefilter(false),
-        )
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .build_many(&sources)
-        .ok()?;
+    let regex = regex_builder().build_many(&sources).ok()?;
     let reach = Reach {
         before: members.iter().map(|d| d.digit_pre).max().unwrap_or(0),
         after: members.iter().map(|d| d.digit_suf).max().unwrap_or(0),
