@@ -1,7 +1,8 @@
 //! Profiling harness for the detector engine: scans one generated corpus (`prose`, `logs`
 //! or `dense`, 8 MiB) `ROUNDS` times (default 3) with the built-in catalog and prints the throughput.
 //! Meant for `perf record`; the criterion bench (`benches/engine.rs`) is the measurement.
-//! With `HISTOGRAM=1` it also prints how many matches each detector found.
+//! With `HISTOGRAM=1` it also prints how many matches each detector found; `EXCLUDE=ID,ID`
+//! leaves detectors out (what they cost is the difference).
 //!
 //! ```sh
 //! cargo bench --no-run --bench profile   # or: cargo build --profile profiling --bench profile
@@ -20,7 +21,13 @@ fn main() {
         "logs" => corpus::logs(8 << 20),
         _ => corpus::dense(8 << 20),
     };
-    let set = s3pii::DetectorSet::builtin().unwrap();
+    // EXCLUDE=ID,ID drops detectors: what one detector costs is the difference.
+    let exclude: Vec<String> = std::env::var("EXCLUDE")
+        .map(|v| v.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    let set =
+        s3pii::DetectorSet::select(&s3pii::detector::Selection::All, &[], &exclude, Vec::new())
+            .unwrap();
     let anchors = set.anchor_literals();
     eprintln!("{} anchor literals: {anchors:?}", anchors.len());
     let mut matcher = s3pii::Matcher::new(&set);
