@@ -22,7 +22,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use regex_automata::{meta, Anchored, Input};
+use regex_automata::{meta, Anchored, Input, PatternSet};
 
 use crate::allow::AllowList;
 use crate::detector::compile::{
@@ -120,8 +120,8 @@ struct Cluster {
     start: usize,
     end: usize,
     digits: u32,
-    /// No detector the cluster qualifies for matches around it (short clusters only, see
-    /// [`Compiled::small_gate`]): it needs neither keywords nor verification.
+    /// No detector the cluster qualifies for can match around it (short clusters only,
+    /// see [`Compiled::small_gate`]): it needs no verification.
     quiet: bool,
 }
 
@@ -130,6 +130,8 @@ pub struct Matcher {
     set: DetectorSet,
     caches: Vec<meta::Cache>,
     gate_cache: Option<meta::Cache>,
+    /// The gate's patterns that match around the cluster being checked.
+    gate_set: PatternSet,
     lower: Vec<u8>,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
@@ -172,6 +174,12 @@ impl Matcher {
                 .small_gate
                 .as_ref()
                 .map(|g| g.regex.create_cache()),
+            gate_set: PatternSet::new(
+                set.inner
+                    .small_gate
+                    .as_ref()
+                    .map_or(0, |g| g.regex.pattern_len()),
+            ),
             set: set.clone(),
             lower: Vec::new(),
             candidates: Vec::new(),
@@ -625,10 +633,10 @@ impl Matcher {
                 push_region(&mut merged, x);
                 extra += 1;
             }
-            // A short cluster's region is searched only if one of the few detectors it
-            // qualifies for matches around it. Checking costs about as much as searching
-            // [`GATE_WORTH`] bytes for keywords: not worth it for a region that adds less
-            // to what is already searched (numbers a few bytes apart, as in logs).
+            // A short cluster qualifies for only a few detectors. Checking which of them
+            // match around it costs about as much as searching [`GATE_WORTH`] bytes for
+            // keywords: not worth it where the region adds less to what is already
+            // searched (numbers a few bytes apart, as in logs).
             let new_bytes = r.1 - merged.last().map_or(r.0, |l| l.1.max(r.0).min(r.1));
             if let (Some((g, cache)), true) = (
                 &mut gate,
@@ -639,10 +647,43 @@ impl Matcher {
                     (cl.end + g.reach.after).min(hay.len()),
                 );
                 let input = Input::new(hay).span(lo..hi).earliest(true);
-                if g.regex.search_half_with(cache, &input).is_none() {
-                    cl.quiet = true;
-                    continue;
+                self.gate_set.clear();
+                // Most short numbers match none: finding that out stops at the first
+                // match, listing every match does not.
+                if g.regex.search_half_with(cache, &input).is_some() {
+                    g.regex.which_overlapping_matches_with(
+                        cache,
+                        &input.earliest(false),
+                        &mut self.gate_set,
+                    );
                 }
+                // Only the detectors that match need verifying, and those needing a
+                // keyword only if one can be near: their keyword regions are searched,
+                // unless their keyword literals occur nowhere within reach.
+                cl.quiet = true;
+                for p in self.gate_set.iter() {
+                    let m = &g.members[p.as_usize()];
+                    if !m.keyword_required {
+                        cl.quiet = false;
+                        continue;
+                    }
+                    let (s, e) = (
+                        cl.start
+                            .saturating_sub(m.keyword_reach.before)
+                            .max(within.start),
+                        (cl.end + m.keyword_reach.after).min(within.end),
+                    );
+                    let near = s < e
+                        && m.literals.as_ref().is_none_or(|l| {
+                            let end = (e + m.literal_len).min(hay.len());
+                            l.find_in(&self.lower, s..end).is_some_and(|at| at < e)
+                        });
+                    if near {
+                        cl.quiet = false;
+                        push_region(&mut merged, (s, e));
+                    }
+                }
+                continue;
             }
             push_region(&mut merged, r);
         }

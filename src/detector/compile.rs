@@ -110,13 +110,53 @@ impl DetectorMask {
 /// first.
 pub(crate) const SMALL_CLUSTER: u32 = 4;
 
+/// Most keyword literals of one gate member that are searched for directly; a member
+/// with more always gets a keyword region.
+const GATE_LITERALS: usize = 8;
+
 /// The regexes of every digit detector a cluster of at most [`SMALL_CLUSTER`] digits
-/// qualifies for, as one.
+/// qualifies for, as one (pattern `i` is `members[i]`), reporting every pattern that
+/// matches.
 #[derive(Debug)]
 pub(crate) struct SmallGate {
     pub regex: meta::Regex,
     /// How far a match of any of them reaches before and after its digit cluster.
     pub reach: Reach,
+    pub members: Vec<GateMember>,
+}
+
+/// One detector of the [`SmallGate`].
+#[derive(Debug)]
+pub(crate) struct GateMember {
+    pub keyword_required: bool,
+    /// How far before and after a cluster its keywords can start and still count.
+    pub keyword_reach: Reach,
+    /// The first ≤ 4 bytes of each of its keyword variants (at most [`GATE_LITERALS`]):
+    /// where none occurs within `keyword_reach`, no keyword of it is near.
+    pub literals: Option<Literals>,
+    /// Bytes of its longest literal.
+    pub literal_len: usize,
+}
+
+/// Finds where any of a few literals starts: Aho-Corasick's SIMD (Teddy) searcher where
+/// it can be built, else its automaton.
+#[derive(Debug)]
+pub(crate) enum Literals {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Literals {
+    /// The start of the leftmost literal in `hay[span]`.
+    #[inline]
+    pub fn find_in(&self, hay: &[u8], span: std::ops::Range<usize>) -> Option<usize> {
+        match self {
+            Literals::Packed(p) => p.find_in(hay, span.into()).map(|m| m.start()),
+            Literals::Automaton(a) => a
+                .find(aho_corasick::Input::new(hay).span(span))
+                .map(|m| m.start()),
+        }
+    }
 }
 
 /// How far before and after a span a keyword hit can start and still matter.
@@ -589,34 +629,17 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         .map(|n| digits.partition_point(|(min, _)| *min <= n) as u16)
         .collect();
     let digits_kw_min = kw_digits().map(|(n, _)| *n).min().unwrap_or(u32::MAX);
-    // A keyword of detector d matters up to its proximity + its reach past the cluster +
-    // its own longest keyword before the window.
-    let kw_len = |d: &Detector| {
-        d.keywords
-            .iter()
-            .flat_map(|k| keyword_variants(k))
-            .map(|v| v.len())
-            .max()
-            .unwrap_or(0)
-    };
     let mut digits_kw_reach = vec![Reach::default()];
     for (_, id) in &digits {
         let d = &dets[id.index()];
-        let reach = if d.keyword_required {
-            Reach {
-                before: d.max_distance + d.digit_pre + kw_len(d),
-                after: d.max_distance + d.digit_suf,
-            }
-        } else {
-            Reach::default()
-        };
+        let reach = keyword_reach(d);
         let prev = digits_kw_reach.last().copied().unwrap_or_default();
         digits_kw_reach.push(Reach {
             before: prev.before.max(reach.before),
             after: prev.after.max(reach.after),
         });
     }
-    let small_gate = small_gate(dets, &digits);
+    let small_gate = small_gate(dets, &digits)?;
     let (anchor_ids, short_ids): (Vec<usize>, Vec<usize>) =
         (0..anchor_patterns.len()).partition(|&i| anchor_patterns[i].len() >= MIN_TEDDY_LEN);
     // In the order that gives the SIMD searcher the fewest false candidates.
@@ -733,24 +756,108 @@ fn regex_builder() -> meta::Builder {
     b
 }
 
+/// How far before and after a digit cluster a keyword of `d` can start and still count:
+/// its proximity plus how far its match reaches past the cluster, and before, its own
+/// longest keyword too (a keyword must end within the distance). Nothing for detectors
+/// that need no keyword.
+fn keyword_reach(d: &Detector) -> Reach {
+    if !d.keyword_required {
+        return Reach::default();
+    }
+    let longest = d
+        .keywords
+        .iter()
+        .flat_map(|k| keyword_variants(k))
+        .map(|v| v.len())
+        .max()
+        .unwrap_or(0);
+    Reach {
+        before: d.max_distance + d.digit_pre + longest,
+        after: d.max_distance + d.digit_suf,
+    }
+}
+
 /// The union of the digit detectors that clusters of at most [`SMALL_CLUSTER`] digits
 /// qualify for; `None` if there are none or the union is too large to compile.
-fn small_gate(dets: &[Detector], digits: &[(u32, DetectorId)]) -> Option<SmallGate> {
+fn small_gate(
+    dets: &[Detector],
+    digits: &[(u32, DetectorId)],
+) -> Result<Option<SmallGate>, LoadError> {
     let members: Vec<&Detector> = digits
         .iter()
         .filter(|(min, _)| *min <= SMALL_CLUSTER)
         .map(|(_, id)| &dets[id.index()])
         .collect();
     if members.is_empty() {
-        return None;
+        return Ok(None);
     }
     let sources: Vec<&str> = members.iter().map(|d| d.regex_source.as_str()).collect();
-    let regex = regex_builder().build_many(&sources).ok()?;
+    let mut builder = regex_builder();
+    builder.configure(meta::Config::new().match_kind(regex_automata::MatchKind::All));
+    let Ok(regex) = builder.build_many(&sources) else {
+        return Ok(None);
+    };
     let reach = Reach {
         before: members.iter().map(|d| d.digit_pre).max().unwrap_or(0),
         after: members.iter().map(|d| d.digit_suf).max().unwrap_or(0),
     };
-    Some(SmallGate { regex, reach })
+    let members = members
+        .iter()
+        .map(|d| {
+            let literals = prefix_free(
+                d.keywords
+                    .iter()
+                    .flat_map(|k| keyword_variants(k))
+                    .map(|v| v.as_bytes()[..v.len().min(4)].to_vec())
+                    .collect(),
+            );
+            let searchable = d.keyword_required && literals.len() <= GATE_LITERALS;
+            Ok(GateMember {
+                keyword_required: d.keyword_required,
+                keyword_reach: keyword_reach(d),
+                literal_len: literals.iter().map(Vec::len).max().unwrap_or(0),
+                literals: if searchable {
+                    build_literals(&literals)?
+                } else {
+                    None
+                },
+            })
+        })
+        .collect::<Result<_, LoadError>>()?;
+    Ok(Some(SmallGate {
+        regex,
+        reach,
+        members,
+    }))
+}
+
+/// A [`Literals`] searcher; `None` without literals.
+fn build_literals(literals: &[Vec<u8>]) -> Result<Option<Literals>, LoadError> {
+    let packed = aho_corasick::packed::Config::new()
+        .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+        .builder()
+        .extend(literals)
+        .build();
+    Ok(match packed {
+        Some(p) => Some(Literals::Packed(p)),
+        None => build_ac(literals, MatchKind::LeftmostFirst)?.map(Literals::Automaton),
+    })
+}
+
+/// `literals` sorted, without duplicates and without any literal that another one
+/// starts: finding where the others occur finds every place the dropped ones can.
+fn prefix_free(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    literals.sort_unstable();
+    literals.dedup();
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for l in literals {
+        // Sorted: the literals a literal starts with come right before it or its
+        // extensions.
+        if !out.last().is_some_and(|p| l.starts_with(p)) {
+            out.push(l);
+        }
+    }
+    out
 }
 
 fn build_ac<P: AsRef<[u8]>>(
@@ -820,6 +927,51 @@ mod tests {
                 b"reisepass-nr".to_vec()
             ]
         );
+    }
+
+    #[test]
+    fn prefix_free_keeps_the_shortest_of_each_prefix_family() {
+        let lits = |v: &[&str]| v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        assert_eq!(
+            prefix_free(lits(&["cvv2", "card", "cvv", "car", "cvc", "cvv", "elo "])),
+            lits(&["car", "cvc", "cvv", "elo "])
+        );
+        assert_eq!(
+            prefix_free(lits(&["ab", "abc", "abd", "ac"])),
+            lits(&["ab", "ac"])
+        );
+    }
+
+    #[test]
+    fn every_gate_keyword_starts_with_a_literal_of_its_member() {
+        let set = crate::DetectorSet::builtin().unwrap();
+        let c = &set.inner;
+        let gate = c.small_gate.as_ref().unwrap();
+        let ids: Vec<DetectorId> = c
+            .digits
+            .iter()
+            .filter(|(min, _)| *min <= SMALL_CLUSTER)
+            .map(|(_, id)| *id)
+            .collect();
+        assert_eq!(ids.len(), gate.members.len());
+        let mut searched = 0;
+        for (id, m) in ids.iter().zip(&gate.members) {
+            let d = &c.detectors[id.index()];
+            let Some(lits) = &m.literals else { continue };
+            searched += 1;
+            for v in d.keywords.iter().flat_map(|k| keyword_variants(k)) {
+                // Found where it starts, whatever follows.
+                let text = format!("{v} xyz");
+                assert_eq!(lits.find_in(text.as_bytes(), 0..text.len()), Some(0), "{v}");
+            }
+        }
+        // The card security code's keywords are few enough to be searched directly.
+        assert!(searched >= 1);
+        let cvv = ids
+            .iter()
+            .position(|id| c.detectors[id.index()].id == "CREDIT_CARD_SECURITY_CODE")
+            .unwrap();
+        assert!(gate.members[cvv].literals.is_some());
     }
 
     #[test]
