@@ -26,7 +26,7 @@ use regex_automata::{meta, Anchored, Input, PatternSet};
 
 use crate::allow::AllowList;
 use crate::detector::compile::{
-    AnchorKind, Compiled, DetectorMask, KeywordRule, CLUSTER_GAP, SMALL_CLUSTER,
+    AnchorKind, Compiled, DetectorMask, KeywordRule, SmallGate, CLUSTER_GAP, SMALL_CLUSTER,
 };
 use crate::detector::keywords::KeywordHit;
 use crate::detector::{ContextKeywords, Detector, DetectorId, DetectorSet};
@@ -642,47 +642,15 @@ impl Matcher {
                 &mut gate,
                 cl.digits <= SMALL_CLUSTER && new_bytes >= GATE_WORTH,
             ) {
-                let (lo, hi) = (
-                    cl.start.saturating_sub(g.reach.before),
-                    (cl.end + g.reach.after).min(hay.len()),
+                cl.quiet = gate_short_cluster(
+                    g,
+                    cache,
+                    &mut self.gate_set,
+                    (hay, &self.lower),
+                    cl,
+                    within,
+                    &mut merged,
                 );
-                let input = Input::new(hay).span(lo..hi).earliest(true);
-                self.gate_set.clear();
-                // Most short numbers match none: finding that out stops at the first
-                // match, listing every match does not.
-                if g.regex.search_half_with(cache, &input).is_some() {
-                    g.regex.which_overlapping_matches_with(
-                        cache,
-                        &input.earliest(false),
-                        &mut self.gate_set,
-                    );
-                }
-                // Only the detectors that match need verifying, and those needing a
-                // keyword only if one can be near: their keyword regions are searched,
-                // unless their keyword literals occur nowhere within reach.
-                cl.quiet = true;
-                for p in self.gate_set.iter() {
-                    let m = &g.members[p.as_usize()];
-                    if !m.keyword_required {
-                        cl.quiet = false;
-                        continue;
-                    }
-                    let (s, e) = (
-                        cl.start
-                            .saturating_sub(m.keyword_reach.before)
-                            .max(within.start),
-                        (cl.end + m.keyword_reach.after).min(within.end),
-                    );
-                    let near = s < e
-                        && m.literals.as_ref().is_none_or(|l| {
-                            let end = (e + m.literal_len).min(hay.len());
-                            l.find_in(&self.lower, s..end).is_some_and(|at| at < e)
-                        });
-                    if near {
-                        cl.quiet = false;
-                        push_region(&mut merged, (s, e));
-                    }
-                }
                 continue;
             }
             push_region(&mut merged, r);
@@ -994,6 +962,59 @@ fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
         }
     }
     !allow.is_some_and(|a| a.is_allowed(bytes))
+}
+
+/// Runs the short-number gate around `cl` (`text`: the haystack and its case-folded
+/// copy; `within`: the cluster's segment) and pushes onto `merged` the keyword regions that
+/// the detectors matching there need. Returns whether none of them needs verifying.
+fn gate_short_cluster(
+    g: &SmallGate,
+    cache: &mut meta::Cache,
+    set: &mut PatternSet,
+    (hay, lower): (&[u8], &[u8]),
+    cl: &Cluster,
+    within: Range<usize>,
+    merged: &mut Vec<(usize, usize)>,
+) -> bool {
+    let (lo, hi) = (
+        cl.start.saturating_sub(g.reach.before),
+        (cl.end + g.reach.after).min(hay.len()),
+    );
+    let input = Input::new(hay).span(lo..hi).earliest(true);
+    set.clear();
+    // Most short numbers match none: finding that out stops at the first match, listing
+    // every match does not.
+    if g.regex.search_half_with(cache, &input).is_some() {
+        g.regex
+            .which_overlapping_matches_with(cache, &input.earliest(false), set);
+    }
+    // Only the detectors that match need verifying, and those needing a keyword only if
+    // one can be near: their keyword regions are searched, unless their keyword literals
+    // occur nowhere within reach.
+    let mut quiet = true;
+    for p in set.iter() {
+        let m = &g.members[p.as_usize()];
+        if !m.keyword_required {
+            quiet = false;
+            continue;
+        }
+        let (s, e) = (
+            cl.start
+                .saturating_sub(m.keyword_reach.before)
+                .max(within.start),
+            (cl.end + m.keyword_reach.after).min(within.end),
+        );
+        let near = s < e
+            && m.literals.as_ref().is_none_or(|l| {
+                let end = (e + m.literal_len).min(hay.len());
+                l.find_in(lower, s..end).is_some_and(|at| at < e)
+            });
+        if near {
+            quiet = false;
+            push_region(merged, (s, e));
+        }
+    }
+    quiet
 }
 
 /// The index of the first hit starting at or after `lo`, galloping from `guess`: calls

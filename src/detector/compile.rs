@@ -218,9 +218,12 @@ pub(crate) struct Compiled {
     /// whether it needs a keyword, and its longest digit run (saturated to `u32`).
     pub gates: Vec<(bool, u32)>,
     /// Clusters of at most [`SMALL_CLUSTER`] digits qualify only for a few detectors: their
-    /// regexes as one, searched around such a cluster, tell whether any can match there
-    /// at all. Most short numbers (years, counts) match none and then need no keyword
-    /// search. `None` without such detectors.
+    /// regexes as one, searched around such a cluster, tell which can match there. Most
+    /// short numbers (counts, page numbers) match none and then need neither keywords
+    /// nor verification; the others need only the keywords of the detectors that match,
+    /// and not even those where none of their keyword literals is within reach (a year
+    /// matches the card security code, whose keywords are rarely near). `None` without
+    /// such detectors.
     pub small_gate: Option<SmallGate>,
     /// Detectors found only around their keywords (`Trigger::Keyword`).
     pub keyword_triggered: Vec<DetectorId>,
