@@ -82,20 +82,11 @@ pub fn trigger(hir: &Hir, keyword_required: bool, max_gap: usize) -> Trigger {
         if !lits.is_empty() && lits.iter().all(rare) {
             // A prefix of a prefix is still a prefix: short literals keep the automaton
             // small (the private-key headers all become `-----beg`).
-            let mut lower: Vec<Vec<u8>> = lits
-                .iter()
-                .map(|l| l[..l.len().min(MAX_LITERAL_LEN)].to_ascii_lowercase())
-                .collect();
-            lower.sort_unstable();
-            lower.dedup();
-            // Drop literals that extend a shorter one already present.
-            let mut minimal: Vec<Vec<u8>> = Vec::new();
-            for l in lower {
-                if !minimal.iter().any(|m| l.starts_with(m)) {
-                    minimal.push(l);
-                }
-            }
-            let lower = minimal;
+            let lower = prefix_free(
+                lits.iter()
+                    .map(|l| l[..l.len().min(MAX_LITERAL_LEN)].to_ascii_lowercase())
+                    .collect(),
+            );
             if lower.len() <= MAX_TRIGGER_LITERALS {
                 return Trigger::Literal(lower);
             }
@@ -532,9 +523,38 @@ pub fn has_capture(hir: &Hir) -> bool {
     }
 }
 
+/// `literals` sorted, without duplicates and without any literal that another one
+/// starts: finding where the others occur finds every place the dropped ones can.
+pub(crate) fn prefix_free(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    literals.sort_unstable();
+    literals.dedup();
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for l in literals {
+        // Sorted: the literals a literal starts with come right before it or its
+        // extensions.
+        if !out.last().is_some_and(|p| l.starts_with(p)) {
+            out.push(l);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_free_keeps_the_shortest_of_each_prefix_family() {
+        let lits = |v: &[&str]| v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        assert_eq!(
+            prefix_free(lits(&["cvv2", "card", "cvv", "car", "cvc", "cvv", "elo "])),
+            lits(&["car", "cvc", "cvv", "elo "])
+        );
+        assert_eq!(
+            prefix_free(lits(&["ab", "abc", "abd", "ac"])),
+            lits(&["ab", "ac"])
+        );
+    }
 
     fn parse(re: &str) -> Hir {
         regex_syntax::ParserBuilder::new()

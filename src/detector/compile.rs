@@ -12,7 +12,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::meta;
 use regex_automata::util::syntax;
 
-use super::analyze::{self, Trigger};
+use super::analyze::{self, prefix_free, Trigger};
 use super::keywords::KeywordScanner;
 use super::load::{check_custom_limits, SourcedSpec};
 use super::spec::{Category, CustomIdentifierSpec, DetectorSpec, Severity};
@@ -847,22 +847,6 @@ fn build_literals(literals: &[Vec<u8>]) -> Result<Option<Literals>, LoadError> {
     })
 }
 
-/// `literals` sorted, without duplicates and without any literal that another one
-/// starts: finding where the others occur finds every place the dropped ones can.
-fn prefix_free(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
-    literals.sort_unstable();
-    literals.dedup();
-    let mut out: Vec<Vec<u8>> = Vec::new();
-    for l in literals {
-        // Sorted: the literals a literal starts with come right before it or its
-        // extensions.
-        if !out.last().is_some_and(|p| l.starts_with(p)) {
-            out.push(l);
-        }
-    }
-    out
-}
-
 fn build_ac<P: AsRef<[u8]>>(
     patterns: &[P],
     kind: MatchKind,
@@ -929,19 +913,6 @@ mod tests {
                 b"patente".to_vec(),
                 b"reisepass-nr".to_vec()
             ]
-        );
-    }
-
-    #[test]
-    fn prefix_free_keeps_the_shortest_of_each_prefix_family() {
-        let lits = |v: &[&str]| v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
-        assert_eq!(
-            prefix_free(lits(&["cvv2", "card", "cvv", "car", "cvc", "cvv", "elo "])),
-            lits(&["car", "cvc", "cvv", "elo "])
-        );
-        assert_eq!(
-            prefix_free(lits(&["ab", "abc", "abd", "ac"])),
-            lits(&["ab", "ac"])
         );
     }
 
