@@ -129,9 +129,9 @@ struct Cluster {
 pub struct Matcher {
     set: DetectorSet,
     caches: Vec<meta::Cache>,
-    gate_cache: Option<meta::Cache>,
-    /// The gate's patterns that match around the cluster being checked.
-    gate_set: PatternSet,
+    /// The short-number gate's cache, and the set of its patterns that match around the
+    /// cluster being checked.
+    gate: Option<(meta::Cache, PatternSet)>,
     lower: Vec<u8>,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
@@ -169,17 +169,12 @@ impl Matcher {
                 .iter()
                 .map(|d| d.regex.create_cache())
                 .collect(),
-            gate_cache: set
-                .inner
-                .small_gate
-                .as_ref()
-                .map(|g| g.regex.create_cache()),
-            gate_set: PatternSet::new(
-                set.inner
-                    .small_gate
-                    .as_ref()
-                    .map_or(0, |g| g.regex.pattern_len()),
-            ),
+            gate: set.inner.small_gate.as_ref().map(|g| {
+                (
+                    g.regex.create_cache(),
+                    PatternSet::new(g.regex.pattern_len()),
+                )
+            }),
             set: set.clone(),
             lower: Vec::new(),
             candidates: Vec::new(),
@@ -617,7 +612,7 @@ impl Matcher {
         self.regions.sort_unstable();
         let mut merged: Vec<(usize, usize)> = std::mem::take(&mut self.merged);
         merged.clear();
-        let mut gate = c.small_gate.as_ref().zip(self.gate_cache.as_mut());
+        let mut gate = c.small_gate.as_ref().zip(self.gate.as_mut());
         let (mut segment_cursor, mut extra) = (0, 0);
         for cl in &mut self.clusters {
             if cl.digits < c.digits_kw_min {
@@ -638,19 +633,12 @@ impl Matcher {
             // keywords: not worth it where the region adds less to what is already
             // searched (numbers a few bytes apart, as in logs).
             let new_bytes = r.1 - merged.last().map_or(r.0, |l| l.1.max(r.0).min(r.1));
-            if let (Some((g, cache)), true) = (
+            if let (Some((g, (cache, set))), true) = (
                 &mut gate,
                 cl.digits <= SMALL_CLUSTER && new_bytes >= GATE_WORTH,
             ) {
-                cl.quiet = gate_short_cluster(
-                    g,
-                    cache,
-                    &mut self.gate_set,
-                    (hay, &self.lower),
-                    cl,
-                    within,
-                    &mut merged,
-                );
+                cl.quiet =
+                    gate_short_cluster(g, cache, set, (hay, &self.lower), cl, within, &mut merged);
                 continue;
             }
             push_region(&mut merged, r);

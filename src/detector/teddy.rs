@@ -185,14 +185,13 @@ pub(crate) fn order(patterns: &[&[u8]]) -> Vec<usize> {
     for &g in &by_cost {
         let best = (0..BUCKETS)
             .filter(|&b| used[b] < capacity[b])
-            .min_by(|&a, &b| {
+            .map(|b| {
                 let mut x = assign.clone();
-                x[g] = a;
-                let mut y = assign.clone();
-                y[g] = b;
-                cost_of(&x).total_cmp(&cost_of(&y))
-            });
-        let Some(b) = best else { return given };
+                x[g] = b;
+                (cost_of(&x), b)
+            })
+            .min_by(|x, y| x.0.total_cmp(&y.0));
+        let Some((_, b)) = best else { return given };
         assign[g] = b;
         used[b] += 1;
     }
