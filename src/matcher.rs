@@ -456,11 +456,17 @@ impl Matcher {
         while last < self.hits.len() && self.hits[last].start <= hi {
             last += 1;
         }
-        let list = if first == last && opts.context.is_none() {
-            &c.digits_free
-        } else {
-            &c.digits
-        };
+        // The cluster's runs (and its shortest), found when a detector first needs them.
+        let mut runs_found: Option<u32> = None;
+        if first == last && opts.context.is_none() {
+            for &(min, id) in &c.digits_free {
+                if min > cl.digits {
+                    break;
+                }
+                self.verify_cluster_as(c, hay, cl, id, &mut runs_found, opts);
+            }
+            return;
+        }
         if first < last {
             self.near.clear();
             self.near.0.resize(c.detectors.len().div_ceil(64), 0);
@@ -469,56 +475,85 @@ impl Matcher {
                     .union_with(&c.keyword_info[h.keyword as usize].mask);
             }
         }
-        // The cluster's runs (and its shortest), found when a detector first needs them.
-        let mut runs_found: Option<u32> = None;
-        for &(min, id) in list {
-            if min > cl.digits {
-                break;
+        if opts.context.is_some() {
+            // Context keywords count for some detectors: walk the whole list.
+            for &(min, id) in &c.digits {
+                if min > cl.digits {
+                    break;
+                }
+                let has_keyword = first < last && self.near.contains(id);
+                let needs = c.gates[id.index()].keyword_required
+                    && !opts.context.is_some_and(|x| x.contains(id));
+                if !needs || has_keyword {
+                    self.verify_cluster_as(c, hay, cl, id, &mut runs_found, opts);
+                }
             }
-            let (keyword_required, max_run) = c.gates[id.index()];
-            let has_keyword = first < last && self.near.contains(id);
-            if keyword_required && !has_keyword && !opts.context.is_some_and(|x| x.contains(id)) {
+            return;
+        }
+        // Only the detectors this cluster qualifies for that need no keyword or have one
+        // near: a few bits of a bitset, not the whole list.
+        let eligible = &c.digits_qualifying_mask[(cl.digits as usize).min(63)];
+        for w in 0..eligible.0.len() {
+            let mut bits = eligible.0[w] & (self.near.0[w] | c.digits_free_mask.0[w]);
+            while bits != 0 {
+                let id = DetectorId((w * 64 + bits.trailing_zeros() as usize) as u16);
+                bits &= bits - 1;
+                self.verify_cluster_as(c, hay, cl, id, &mut runs_found, opts);
+            }
+        }
+    }
+
+    /// Runs digit detector `id`, which `cl` qualifies for and whose keyword (if it needs
+    /// one) is near, on the parts of `cl` a match can lie in.
+    fn verify_cluster_as(
+        &mut self,
+        c: &Compiled,
+        hay: &[u8],
+        cl: Cluster,
+        id: DetectorId,
+        runs_found: &mut Option<u32>,
+        opts: &ScanOptions<'_>,
+    ) {
+        let gate = c.gates[id.index()];
+        let (min, max_run) = (gate.min_digits, gate.max_run);
+        let shortest = match *runs_found {
+            Some(n) => n,
+            None => *runs_found.insert(self.cluster_runs(hay, cl)),
+        };
+        if shortest > max_run {
+            // Every digit run of a match is a whole run of the text: too long here.
+            return;
+        }
+        let d = &c.detectors[id.index()];
+        // A run longer than any in a match, or a gap byte no match holds, splits the
+        // cluster: search each part with enough digits on its own.
+        let count = self.runs.len() as u32;
+        let mut r = 0;
+        // Digits in the runs not yet walked: once fewer than `min`, no part can match.
+        let mut left = cl.digits;
+        while r < count && left >= min {
+            let from = r;
+            let mut digits = 0;
+            while let Some(&(s, e)) = self.runs.get(r as usize) {
+                if e - s > max_run as usize {
+                    break;
+                }
+                digits += (e - s) as u32;
+                r += 1;
+                let gap = self.runs.get(r as usize).map_or(e..e, |next| e..next.0);
+                if !hay[gap].iter().all(|&b| d.alphabet.contains(b)) {
+                    break;
+                }
+            }
+            if r == from {
+                let (s, e) = self.runs[r as usize];
+                left = left.saturating_sub((e - s) as u32);
+                r += 1;
                 continue;
             }
-            let shortest = match runs_found {
-                Some(n) => n,
-                None => *runs_found.insert(self.cluster_runs(hay, cl)),
-            };
-            if shortest > max_run {
-                // Every digit run of a match is a whole run of the text: too long here.
-                continue;
-            }
-            let d = &c.detectors[id.index()];
-            // A run longer than any in a match, or a gap byte no match holds, splits the
-            // cluster: search each part with enough digits on its own.
-            let count = self.runs.len() as u32;
-            let mut r = 0;
-            // Digits in the runs not yet walked: once fewer than `min`, no part can match.
-            let mut left = cl.digits;
-            while r < count && left >= min {
-                let from = r;
-                let mut digits = 0;
-                while let Some(&(s, e)) = self.runs.get(r as usize) {
-                    if e - s > max_run as usize {
-                        break;
-                    }
-                    digits += (e - s) as u32;
-                    r += 1;
-                    let gap = self.runs.get(r as usize).map_or(e..e, |next| e..next.0);
-                    if !hay[gap].iter().all(|&b| d.alphabet.contains(b)) {
-                        break;
-                    }
-                }
-                if r == from {
-                    let (s, e) = self.runs[r as usize];
-                    left = left.saturating_sub((e - s) as u32);
-                    r += 1;
-                    continue;
-                }
-                left = left.saturating_sub(digits);
-                if digits >= min {
-                    self.verify_runs(c, hay, id, from..r, opts);
-                }
+            left = left.saturating_sub(digits);
+            if digits >= min {
+                self.verify_runs(c, hay, id, from..r, opts);
             }
         }
     }

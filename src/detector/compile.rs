@@ -106,6 +106,16 @@ impl DetectorMask {
     }
 }
 
+/// What the digit-cluster loop checks of a detector before running it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClusterGate {
+    pub keyword_required: bool,
+    /// Its longest digit run (saturated to `u32`).
+    pub max_run: u32,
+    /// Fewest digits of a cluster it can match in (`u32::MAX` unless digit-triggered).
+    pub min_digits: u32,
+}
+
 /// Digit clusters up to this many digits are checked against [`Compiled::small_gate`]
 /// first.
 pub(crate) const SMALL_CLUSTER: u32 = 4;
@@ -214,9 +224,13 @@ pub(crate) struct Compiled {
     /// How many entries of `digits` a cluster with `n` digits qualifies for, for `n` up to
     /// the table's length (longer clusters qualify for all).
     pub digits_qualifying: Vec<u16>,
-    /// Per detector, what the cluster loop checks before touching the detector itself:
-    /// whether it needs a keyword, and its longest digit run (saturated to `u32`).
-    pub gates: Vec<(bool, u32)>,
+    /// The same entries as a bitset, per `n`: a cluster with keywords near visits only
+    /// the detectors in this set that need none or have one near, not the whole list.
+    pub digits_qualifying_mask: Vec<DetectorMask>,
+    /// The detectors of `digits_free` as a bitset.
+    pub digits_free_mask: DetectorMask,
+    /// Per detector, what the cluster loop checks before touching the detector itself.
+    pub gates: Vec<ClusterGate>,
     /// Clusters of at most [`SMALL_CLUSTER`] digits qualify only for a few detectors: their
     /// regexes as one, searched around such a cluster, tell which can match there. Most
     /// short numbers (counts, page numbers) match none and then need neither keywords
@@ -609,15 +623,17 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
     }
     digits.sort_unstable();
     let dets = &detectors;
-    let gates = dets
+    let mut gates: Vec<ClusterGate> = dets
         .iter()
-        .map(|d| {
-            (
-                d.keyword_required,
-                u32::try_from(d.max_run).unwrap_or(u32::MAX),
-            )
+        .map(|d| ClusterGate {
+            keyword_required: d.keyword_required,
+            max_run: u32::try_from(d.max_run).unwrap_or(u32::MAX),
+            min_digits: u32::MAX,
         })
         .collect();
+    for &(min, id) in &digits {
+        gates[id.index()].min_digits = min;
+    }
     let digits_free: Vec<(u32, DetectorId)> = digits
         .iter()
         .copied()
@@ -628,9 +644,19 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             .iter()
             .filter(|(_, id)| dets[id.index()].keyword_required)
     };
-    let digits_qualifying = (0..64u32)
+    let digits_qualifying: Vec<u16> = (0..64u32)
         .map(|n| digits.partition_point(|(min, _)| *min <= n) as u16)
         .collect();
+    let mask_of = |ids: &mut dyn Iterator<Item = DetectorId>| {
+        let mut mask = DetectorMask::new(dets.len());
+        ids.for_each(|id| mask.insert(id));
+        mask
+    };
+    let digits_qualifying_mask = digits_qualifying
+        .iter()
+        .map(|&k| mask_of(&mut digits[..usize::from(k)].iter().map(|&(_, id)| id)))
+        .collect();
+    let digits_free_mask = mask_of(&mut digits_free.iter().map(|&(_, id)| id));
     let digits_kw_min = kw_digits().map(|(n, _)| *n).min().unwrap_or(u32::MAX);
     let mut digits_kw_reach = vec![Reach::default()];
     for (_, id) in &digits {
@@ -705,6 +731,8 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         small_gate,
         digits_kw_min,
         digits_qualifying,
+        digits_qualifying_mask,
+        digits_free_mask,
         gates,
         keyword_triggered,
         unfiltered,
