@@ -471,8 +471,20 @@ impl Matcher {
             self.near.clear();
             self.near.0.resize(c.detectors.len().div_ceil(64), 0);
             for h in &self.hits[first..last] {
-                self.near
-                    .union_with(&c.keyword_info[h.keyword as usize].mask);
+                let mask = &c.keyword_info[h.keyword as usize].mask;
+                // A hit counts only for the detectors whose own reach gets that far.
+                let reaching = if h.start < cl.start {
+                    c.reach_before.get(cl.start - h.start)
+                } else if h.start > cl.end {
+                    c.reach_after.get(h.start - cl.end)
+                } else {
+                    None
+                };
+                match reaching {
+                    Some(reaching) => self.near.union_with_both(mask, reaching),
+                    None if h.start < cl.start || h.start > cl.end => {}
+                    None => self.near.union_with(mask),
+                }
             }
         }
         if opts.context.is_some() {

@@ -104,6 +104,12 @@ impl DetectorMask {
     pub fn clear(&mut self) {
         self.0.iter_mut().for_each(|w| *w = 0);
     }
+    /// Adds the detectors in both `a` and `b`.
+    pub fn union_with_both(&mut self, a: &DetectorMask, b: &DetectorMask) {
+        for ((x, y), z) in self.0.iter_mut().zip(&a.0).zip(&b.0) {
+            *x |= y & z;
+        }
+    }
 }
 
 /// What the digit-cluster loop checks of a detector before running it.
@@ -229,6 +235,11 @@ pub(crate) struct Compiled {
     pub digits_qualifying_mask: Vec<DetectorMask>,
     /// The detectors of `digits_free` as a bitset.
     pub digits_free_mask: DetectorMask,
+    /// `reach_before[n]`: the keyword-requiring digit detectors whose keyword can start
+    /// `n` bytes before a cluster ([`keyword_reach`]); `reach_after[n]`, `n` bytes after
+    /// its end. A keyword hit farther out counts for none of them.
+    pub reach_before: Vec<DetectorMask>,
+    pub reach_after: Vec<DetectorMask>,
     /// Per detector, what the cluster loop checks before touching the detector itself.
     pub gates: Vec<ClusterGate>,
     /// Clusters of at most [`SMALL_CLUSTER`] digits qualify only for a few detectors: their
@@ -657,6 +668,23 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         .map(|&k| mask_of(&mut digits[..usize::from(k)].iter().map(|&(_, id)| id)))
         .collect();
     let digits_free_mask = mask_of(&mut digits_free.iter().map(|&(_, id)| id));
+    let reach_within = |side: fn(Reach) -> usize| {
+        let widest = kw_digits()
+            .map(|&(_, id)| side(keyword_reach(&dets[id.index()])))
+            .max()
+            .unwrap_or(0);
+        (0..=widest)
+            .map(|n| {
+                mask_of(
+                    &mut kw_digits()
+                        .map(|&(_, id)| id)
+                        .filter(|id| side(keyword_reach(&dets[id.index()])) >= n),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let reach_before = reach_within(|r| r.before);
+    let reach_after = reach_within(|r| r.after);
     let digits_kw_min = kw_digits().map(|(n, _)| *n).min().unwrap_or(u32::MAX);
     let mut digits_kw_reach = vec![Reach::default()];
     for (_, id) in &digits {
@@ -733,6 +761,8 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         digits_qualifying,
         digits_qualifying_mask,
         digits_free_mask,
+        reach_before,
+        reach_after,
         gates,
         keyword_triggered,
         unfiltered,
