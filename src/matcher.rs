@@ -602,8 +602,14 @@ impl Matcher {
         if needs && !self.keyword_near(c, id, window.from, window.to, true, None) {
             return;
         }
+        // A match starting inside this detector's previous match here would be dropped
+        // by `finish` (one detector's matches never overlap): no search at those runs.
+        let mut matched_to = 0;
         for r in runs {
             let start = self.runs[r as usize].0;
+            if start < matched_to {
+                continue;
+            }
             let cand = Candidate {
                 detector: id,
                 from: start,
@@ -611,7 +617,11 @@ impl Matcher {
                 anchored: true,
                 cover: None,
             };
+            let found = self.raw.len();
             self.verify(c, hay, cand, opts, true);
+            if let Some(m) = self.raw.get(found) {
+                matched_to = m.end;
+            }
         }
     }
 

@@ -134,6 +134,35 @@ fn keyword_must_be_within_distance_on_either_side() {
 }
 
 #[test]
+fn back_to_back_matches_in_one_digit_cluster_are_all_found() {
+    let s = set();
+    // One cluster (gaps of one byte): every match, each starting right after the last
+    // ends, whether the cluster's runs are searched one by one (cards: a run each) or as
+    // one window (many runs).
+    assert_eq!(
+        found(&s, "card 4539578763621486 4012888888881881"),
+        pairs(&[("CARD", "4539578763621486"), ("CARD", "4012888888881881")])
+    );
+    assert_eq!(
+        found(&s, "ssn 123-45-6789 234-56-7890,345-67-8901"),
+        pairs(&[
+            ("SSN", "123-45-6789"),
+            ("SSN", "234-56-7890"),
+            ("SSN", "345-67-8901"),
+        ])
+    );
+    // A run inside a match starts no match of its own (a whole-text regex resumes after
+    // the match too); the search goes on after it.
+    assert_eq!(
+        found(&s, "card 4539 5787 6362 1486 4012 8888 8888 1881"),
+        pairs(&[
+            ("CARD", "4539 5787 6362 1486"),
+            ("CARD", "4012 8888 8888 1881")
+        ])
+    );
+}
+
+#[test]
 fn checksum_ignore_words_and_fallback() {
     let s = set();
     assert_eq!(
