@@ -26,7 +26,8 @@ use regex_automata::{meta, Anchored, Input, PatternSet};
 
 use crate::allow::AllowList;
 use crate::detector::compile::{
-    AnchorKind, Compiled, DetectorMask, KeywordRule, SmallGate, CLUSTER_GAP, SMALL_CLUSTER,
+    AnchorKind, Compiled, DetectorMask, GateMember, KeywordRule, SmallGate, CLUSTER_GAP,
+    SMALL_CLUSTER,
 };
 use crate::detector::keywords::KeywordHit;
 use crate::detector::{ContextKeywords, Detector, DetectorId, DetectorSet};
@@ -129,9 +130,9 @@ struct Cluster {
 pub struct Matcher {
     set: DetectorSet,
     caches: Vec<meta::Cache>,
-    /// The short-number gate's cache, and the set of its patterns that match around the
-    /// cluster being checked.
-    gate: Option<(meta::Cache, PatternSet)>,
+    /// The short-number gate's union regex cache (if it has one), and the set of its
+    /// patterns that match around the cluster being checked.
+    gate: (Option<meta::Cache>, PatternSet),
     lower: Vec<u8>,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
@@ -169,12 +170,13 @@ impl Matcher {
                 .iter()
                 .map(|d| d.regex.create_cache())
                 .collect(),
-            gate: set.inner.small_gate.as_ref().map(|g| {
+            gate: {
+                let regex = set.inner.small_gate.as_ref().and_then(|g| g.regex.as_ref());
                 (
-                    g.regex.create_cache(),
-                    PatternSet::new(g.regex.pattern_len()),
+                    regex.map(meta::Regex::create_cache),
+                    PatternSet::new(regex.map_or(0, meta::Regex::pattern_len)),
                 )
-            }),
+            },
             set: set.clone(),
             lower: Vec::new(),
             candidates: Vec::new(),
@@ -669,7 +671,11 @@ impl Matcher {
         self.regions.sort_unstable();
         let mut merged: Vec<(usize, usize)> = std::mem::take(&mut self.merged);
         merged.clear();
-        let mut gate = c.small_gate.as_ref().zip(self.gate.as_mut());
+        let mut gate = GateScratch {
+            union: self.gate.0.as_mut(),
+            set: &mut self.gate.1,
+            caches: &mut self.caches,
+        };
         let (mut segment_cursor, mut extra) = (0, 0);
         for cl in &mut self.clusters {
             if cl.digits < c.digits_kw_min {
@@ -690,12 +696,12 @@ impl Matcher {
             // keywords: not worth it where the region adds less to what is already
             // searched (numbers a few bytes apart, as in logs).
             let new_bytes = r.1 - merged.last().map_or(r.0, |l| l.1.max(r.0).min(r.1));
-            if let (Some((g, (cache, set))), true) = (
-                &mut gate,
+            if let (Some(g), true) = (
+                &c.small_gate,
                 cl.digits <= SMALL_CLUSTER && new_bytes >= GATE_WORTH,
             ) {
-                cl.quiet =
-                    gate_short_cluster(g, cache, set, (hay, &self.lower), cl, within, &mut merged);
+                let text = (hay, &self.lower[..]);
+                cl.quiet = gate_short_cluster(c, g, &mut gate, text, cl, within, &mut merged);
                 continue;
             }
             push_region(&mut merged, r);
@@ -1014,36 +1020,25 @@ fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
 /// Runs the short-number gate around `cl` (`text`: the haystack and its case-folded
 /// copy; `within`: the cluster's segment) and pushes onto `merged` the keyword regions that
 /// the detectors matching there need. Returns whether none of them needs verifying.
+/// Members searched at the cluster's runs are checked only when the cluster has their
+/// fewest digits (the card security code needs three: not for the many 1–2 digit counts).
 fn gate_short_cluster(
+    c: &Compiled,
     g: &SmallGate,
-    cache: &mut meta::Cache,
-    set: &mut PatternSet,
+    scratch: &mut GateScratch<'_>,
     (hay, lower): (&[u8], &[u8]),
     cl: &Cluster,
     within: Range<usize>,
     merged: &mut Vec<(usize, usize)>,
 ) -> bool {
-    let (lo, hi) = (
-        cl.start.saturating_sub(g.reach.before),
-        (cl.end + g.reach.after).min(hay.len()),
-    );
-    let input = Input::new(hay).span(lo..hi).earliest(true);
-    set.clear();
-    // Most short numbers match none: finding that out stops at the first match, listing
-    // every match does not.
-    if g.regex.search_half_with(cache, &input).is_some() {
-        g.regex
-            .which_overlapping_matches_with(cache, &input.earliest(false), set);
-    }
+    let mut quiet = true;
     // Only the detectors that match need verifying, and those needing a keyword only if
     // one can be near: their keyword regions are searched, unless their keyword literals
     // occur nowhere within reach.
-    let mut quiet = true;
-    for p in set.iter() {
-        let m = &g.members[p.as_usize()];
+    let mut matches = |m: &GateMember| {
         if !m.keyword_required {
             quiet = false;
-            continue;
+            return;
         }
         let (s, e) = (
             cl.start
@@ -1060,8 +1055,56 @@ fn gate_short_cluster(
             quiet = false;
             push_region(merged, (s, e));
         }
+    };
+    // Members whose matches start at a digit run: their own regex, anchored at each run
+    // of the cluster (a year is a card security code, found in four bytes).
+    for m in g.members.iter() {
+        if !m.at_run_starts || cl.digits < m.min_digits {
+            continue;
+        }
+        let d = &c.detectors[m.detector.index()];
+        let cache = &mut scratch.caches[m.detector.index()];
+        let found = (cl.start..cl.end)
+            .filter(|&p| hay[p].is_ascii_digit() && (p == 0 || !hay[p - 1].is_ascii_digit()))
+            .any(|p| {
+                let span = p..(p + d.max_len).min(hay.len());
+                let input = Input::new(hay)
+                    .span(span)
+                    .anchored(Anchored::Yes)
+                    .earliest(true);
+                d.regex.search_half_with(cache, &input).is_some()
+            });
+        if found {
+            matches(m);
+        }
+    }
+    let (Some(regex), Some(cache)) = (&g.regex, scratch.union.as_deref_mut()) else {
+        return quiet;
+    };
+    let (lo, hi) = (
+        cl.start.saturating_sub(g.reach.before),
+        (cl.end + g.reach.after).min(hay.len()),
+    );
+    let input = Input::new(hay).span(lo..hi).earliest(true);
+    let set = &mut *scratch.set;
+    set.clear();
+    // Most short numbers match none: finding that out stops at the first match, listing
+    // every match does not.
+    if regex.search_half_with(cache, &input).is_some() {
+        regex.which_overlapping_matches_with(cache, &input.earliest(false), set);
+    }
+    for p in set.iter() {
+        matches(&g.members[g.union[p.as_usize()]]);
     }
     quiet
+}
+
+/// What the short-number gate searches with: the union regex's cache (if it has one),
+/// the set of its patterns found, and the detectors' own caches.
+struct GateScratch<'a> {
+    union: Option<&'a mut meta::Cache>,
+    set: &'a mut PatternSet,
+    caches: &'a mut [meta::Cache],
 }
 
 /// The index of the first hit starting at or after `lo`, galloping from `guess`: calls

@@ -130,13 +130,16 @@ pub(crate) const SMALL_CLUSTER: u32 = 4;
 /// with more always gets a keyword region.
 const GATE_LITERALS: usize = 8;
 
-/// The regexes of every digit detector a cluster of at most [`SMALL_CLUSTER`] digits
-/// qualifies for, as one (pattern `i` is `members[i]`), reporting every pattern that
-/// matches.
+/// The digit detectors a cluster of at most [`SMALL_CLUSTER`] digits qualifies for, and
+/// how to tell which of them match around such a cluster: those whose matches start at a
+/// digit run (`at_run_starts`) by their own regex anchored at each run of the cluster, a
+/// few bytes each; the others by their regexes as one (`MatchKind::All`, pattern `i` is
+/// `members[union[i]]`) searched across [`SmallGate::reach`].
 #[derive(Debug)]
 pub(crate) struct SmallGate {
-    pub regex: meta::Regex,
-    /// How far a match of any of them reaches before and after its digit cluster.
+    pub regex: Option<meta::Regex>,
+    pub union: Vec<usize>,
+    /// How far a match of any detector in `regex` reaches before and after its cluster.
     pub reach: Reach,
     pub members: Vec<GateMember>,
 }
@@ -144,6 +147,11 @@ pub(crate) struct SmallGate {
 /// One detector of the [`SmallGate`].
 #[derive(Debug)]
 pub(crate) struct GateMember {
+    pub detector: DetectorId,
+    /// Its matches start at a digit run: it is checked at the cluster's runs alone.
+    pub at_run_starts: bool,
+    /// Fewest digits of a cluster it can match in.
+    pub min_digits: u32,
     pub keyword_required: bool,
     /// How far before and after a cluster its keywords can start and still count.
     pub keyword_reach: Reach,
@@ -844,27 +852,34 @@ fn small_gate(
     dets: &[Detector],
     digits: &[(u32, DetectorId)],
 ) -> Result<Option<SmallGate>, LoadError> {
-    let members: Vec<&Detector> = digits
+    let members: Vec<(u32, DetectorId)> = digits
         .iter()
         .filter(|(min, _)| *min <= SMALL_CLUSTER)
-        .map(|(_, id)| &dets[id.index()])
+        .copied()
         .collect();
     if members.is_empty() {
         return Ok(None);
     }
-    let sources: Vec<&str> = members.iter().map(|d| d.regex_source.as_str()).collect();
+    let union: Vec<usize> = (0..members.len())
+        .filter(|&i| !dets[members[i].1.index()].at_run_starts)
+        .collect();
+    let in_union = || union.iter().map(|&i| &dets[members[i].1.index()]);
+    let sources: Vec<&str> = in_union().map(|d| d.regex_source.as_str()).collect();
     let mut builder = regex_builder();
     builder.configure(meta::Config::new().match_kind(regex_automata::MatchKind::All));
-    let Ok(regex) = builder.build_many(&sources) else {
-        return Ok(None);
+    let regex = match builder.build_many(&sources) {
+        Ok(regex) if !sources.is_empty() => Some(regex),
+        Ok(_) => None,
+        Err(_) => return Ok(None),
     };
     let reach = Reach {
-        before: members.iter().map(|d| d.digit_pre).max().unwrap_or(0),
-        after: members.iter().map(|d| d.digit_suf).max().unwrap_or(0),
+        before: in_union().map(|d| d.digit_pre).max().unwrap_or(0),
+        after: in_union().map(|d| d.digit_suf).max().unwrap_or(0),
     };
     let members = members
         .iter()
-        .map(|d| {
+        .map(|&(min_digits, id)| {
+            let d = &dets[id.index()];
             let literals = prefix_free(
                 d.keywords
                     .iter()
@@ -874,6 +889,9 @@ fn small_gate(
             );
             let searchable = d.keyword_required && literals.len() <= GATE_LITERALS;
             Ok(GateMember {
+                detector: id,
+                at_run_starts: d.at_run_starts,
+                min_digits,
                 keyword_required: d.keyword_required,
                 keyword_reach: keyword_reach(d),
                 literal_len: literals.iter().map(Vec::len).max().unwrap_or(0),
@@ -887,6 +905,7 @@ fn small_gate(
         .collect::<Result<_, LoadError>>()?;
     Ok(Some(SmallGate {
         regex,
+        union,
         reach,
         members,
     }))
@@ -988,6 +1007,7 @@ mod tests {
         assert_eq!(ids.len(), gate.members.len());
         let mut searched = 0;
         for (id, m) in ids.iter().zip(&gate.members) {
+            assert_eq!(m.detector, *id);
             let d = &c.detectors[id.index()];
             let Some(lits) = &m.literals else { continue };
             searched += 1;
@@ -1004,6 +1024,8 @@ mod tests {
             .position(|id| c.detectors[id.index()].id == "CREDIT_CARD_SECURITY_CODE")
             .unwrap();
         assert!(gate.members[cvv].literals.is_some());
+        // Its matches start at a digit run: checked there, not by the union regex.
+        assert!(gate.members[cvv].at_run_starts && !gate.union.contains(&cvv));
     }
 
     #[test]
