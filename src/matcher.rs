@@ -1059,10 +1059,10 @@ fn gate_short_cluster(
     // Members whose matches start at a digit run: their own regex, anchored at each run
     // of the cluster (a year is a card security code, found in four bytes).
     for m in g.members.iter() {
-        if !m.at_run_starts || cl.digits < m.min_digits {
+        let d = &c.detectors[m.detector.index()];
+        if !d.at_run_starts || cl.digits < c.gates[m.detector.index()].min_digits {
             continue;
         }
-        let d = &c.detectors[m.detector.index()];
         let cache = &mut scratch.caches[m.detector.index()];
         let found = (cl.start..cl.end)
             .filter(|&p| hay[p].is_ascii_digit() && (p == 0 || !hay[p - 1].is_ascii_digit()))

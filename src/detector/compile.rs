@@ -148,10 +148,6 @@ pub(crate) struct SmallGate {
 #[derive(Debug)]
 pub(crate) struct GateMember {
     pub detector: DetectorId,
-    /// Its matches start at a digit run: it is checked at the cluster's runs alone.
-    pub at_run_starts: bool,
-    /// Fewest digits of a cluster it can match in.
-    pub min_digits: u32,
     pub keyword_required: bool,
     /// How far before and after a cluster its keywords can start and still count.
     pub keyword_reach: Reach,
@@ -852,18 +848,18 @@ fn small_gate(
     dets: &[Detector],
     digits: &[(u32, DetectorId)],
 ) -> Result<Option<SmallGate>, LoadError> {
-    let members: Vec<(u32, DetectorId)> = digits
+    let members: Vec<DetectorId> = digits
         .iter()
         .filter(|(min, _)| *min <= SMALL_CLUSTER)
-        .copied()
+        .map(|&(_, id)| id)
         .collect();
     if members.is_empty() {
         return Ok(None);
     }
     let union: Vec<usize> = (0..members.len())
-        .filter(|&i| !dets[members[i].1.index()].at_run_starts)
+        .filter(|&i| !dets[members[i].index()].at_run_starts)
         .collect();
-    let in_union = || union.iter().map(|&i| &dets[members[i].1.index()]);
+    let in_union = || union.iter().map(|&i| &dets[members[i].index()]);
     let sources: Vec<&str> = in_union().map(|d| d.regex_source.as_str()).collect();
     let mut builder = regex_builder();
     builder.configure(meta::Config::new().match_kind(regex_automata::MatchKind::All));
@@ -878,7 +874,7 @@ fn small_gate(
     };
     let members = members
         .iter()
-        .map(|&(min_digits, id)| {
+        .map(|&id| {
             let d = &dets[id.index()];
             let literals = prefix_free(
                 d.keywords
@@ -890,8 +886,6 @@ fn small_gate(
             let searchable = d.keyword_required && literals.len() <= GATE_LITERALS;
             Ok(GateMember {
                 detector: id,
-                at_run_starts: d.at_run_starts,
-                min_digits,
                 keyword_required: d.keyword_required,
                 keyword_reach: keyword_reach(d),
                 literal_len: literals.iter().map(Vec::len).max().unwrap_or(0),
@@ -1025,7 +1019,7 @@ mod tests {
             .unwrap();
         assert!(gate.members[cvv].literals.is_some());
         // Its matches start at a digit run: checked there, not by the union regex.
-        assert!(gate.members[cvv].at_run_starts && !gate.union.contains(&cvv));
+        assert!(c.detectors[ids[cvv].index()].at_run_starts && !gate.union.contains(&cvv));
     }
 
     #[test]
