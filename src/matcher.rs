@@ -475,17 +475,16 @@ impl Matcher {
             for h in &self.hits[first..last] {
                 let mask = &c.keyword_info[h.keyword as usize].mask;
                 // A hit counts only for the detectors whose own reach gets that far.
-                let reaching = if h.start < cl.start {
-                    c.reach_before.get(cl.start - h.start)
-                } else if h.start > cl.end {
-                    c.reach_after.get(h.start - cl.end)
-                } else {
-                    None
+                let reaching = match h.start {
+                    s if s < cl.start => c.reach_before.get(cl.start - s),
+                    s if s > cl.end => c.reach_after.get(s - cl.end),
+                    _ => {
+                        self.near.union_with(mask);
+                        continue;
+                    }
                 };
-                match reaching {
-                    Some(reaching) => self.near.union_with_both(mask, reaching),
-                    None if h.start < cl.start || h.start > cl.end => {}
-                    None => self.near.union_with(mask),
+                if let Some(reaching) = reaching {
+                    self.near.union_with_both(mask, reaching);
                 }
             }
         }

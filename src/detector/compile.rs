@@ -672,17 +672,19 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         .map(|&k| mask_of(&mut digits[..usize::from(k)].iter().map(|&(_, id)| id)))
         .collect();
     let digits_free_mask = mask_of(&mut digits_free.iter().map(|&(_, id)| id));
+    // Each reach once: it expands every keyword's variants.
+    let kw_reach: Vec<(DetectorId, Reach)> = kw_digits()
+        .map(|&(_, id)| (id, keyword_reach(&dets[id.index()])))
+        .collect();
     let reach_within = |side: fn(Reach) -> usize| {
-        let widest = kw_digits()
-            .map(|&(_, id)| side(keyword_reach(&dets[id.index()])))
-            .max()
-            .unwrap_or(0);
+        let widest = kw_reach.iter().map(|&(_, r)| side(r)).max().unwrap_or(0);
         (0..=widest)
             .map(|n| {
                 mask_of(
-                    &mut kw_digits()
-                        .map(|&(_, id)| id)
-                        .filter(|id| side(keyword_reach(&dets[id.index()])) >= n),
+                    &mut kw_reach
+                        .iter()
+                        .filter(|&&(_, r)| side(r) >= n)
+                        .map(|&(id, _)| id),
                 )
             })
             .collect::<Vec<_>>()
