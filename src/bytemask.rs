@@ -21,6 +21,12 @@ pub(crate) fn words_and_digits(block: &[u8; 64]) -> (u64, u64) {
     imp::words_and_digits(block)
 }
 
+/// Bits for digits, and for digits and the bytes equal to any of `bytes` (a handful: one
+/// compare each), sharing the block's loads.
+pub(crate) fn digits_and(block: &[u8; 64], bytes: &[u8]) -> (u64, u64) {
+    imp::digits_and(block, bytes)
+}
+
 /// Replaces `dst` with `src`, ASCII capitals lowered.
 pub(crate) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>) {
     imp::lowercase_into(src, dst)
@@ -101,6 +107,25 @@ mod imp {
         out
     }
 
+    pub(super) fn digits_and(block: &[u8; 64], bytes: &[u8]) -> (u64, u64) {
+        let (mut digits, mut both) = (0u64, 0u64);
+        for i in [0usize, 16, 32, 48] {
+            let x = lane(block, i);
+            let digit = in_range(x, b'0', 10);
+            // SAFETY: SSE2 baseline.
+            let (d, m) = unsafe {
+                let mut m = digit;
+                for &b in bytes {
+                    m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8)));
+                }
+                (_mm_movemask_epi8(digit), _mm_movemask_epi8(m))
+            };
+            digits |= (d as u32 as u64) << i;
+            both |= (m as u32 as u64) << i;
+        }
+        (digits, both)
+    }
+
     pub(super) fn words_and_digits(block: &[u8; 64]) -> (u64, u64) {
         let (mut words, mut digits) = (0u64, 0u64);
         for i in [0usize, 16, 32, 48] {
@@ -132,6 +157,12 @@ mod imp {
     }
     pub(super) fn words_and_digits(block: &[u8; 64]) -> (u64, u64) {
         (super::portable_words(block), super::portable_digits(block))
+    }
+    pub(super) fn digits_and(block: &[u8; 64], bytes: &[u8]) -> (u64, u64) {
+        (
+            super::portable_digits(block),
+            super::portable_mask(block, |b| b.is_ascii_digit() || bytes.contains(&b)),
+        )
     }
     pub(super) fn digits_newlines_capitals(block: &[u8; 64]) -> [u64; 3] {
         [
@@ -195,6 +226,15 @@ mod tests {
                 words_and_digits(&block),
                 (portable_words(&block), portable_digits(&block))
             );
+            for bytes in [&b""[..], b" -", b" ()+-./", &[0, 0x80, 0xFF]] {
+                assert_eq!(
+                    digits_and(&block, bytes),
+                    (
+                        portable_digits(&block),
+                        portable_mask(&block, |b| b.is_ascii_digit() || bytes.contains(&b))
+                    )
+                );
+            }
         }
         // Every byte value, at every offset from a 16-byte boundary and every tail length.
         let text: Vec<u8> = (0..=255u8).cycle().take(600).collect();

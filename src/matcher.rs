@@ -529,6 +529,16 @@ impl Matcher {
     ) {
         let gate = c.gates[id.index()];
         let (min, max_run) = (gate.min_digits, gate.max_run);
+        // A detector needing no keyword comes here for every long enough number (log
+        // timestamps, hex ids): rule most of them out with a few masks before walking
+        // runs. One needing a keyword comes only with one near, where matches are likely.
+        if !gate.keyword_required
+            && gate
+                .separators
+                .is_some_and(|seps| !may_hold(hay, cl, seps.as_slice(), min))
+        {
+            return;
+        }
         let shortest = match *runs_found {
             Some(n) => n,
             None => *runs_found.insert(self.cluster_runs(hay, cl)),
@@ -1155,6 +1165,48 @@ fn qualifying(c: &Compiled, digits: u32) -> usize {
     }
 }
 
+/// Whether `cl` can hold `min` digits of one match whose only non-digit bytes are
+/// `separators`: whether one of its parts made of digits and separators has that many.
+/// Clusters of 64 bytes or more, or too near the text's end, may always.
+fn may_hold(hay: &[u8], cl: Cluster, separators: &[u8], min: u32) -> bool {
+    let Some(block) = hay
+        .get(cl.start..cl.start + 64)
+        .and_then(|w| <&[u8; 64]>::try_from(w).ok())
+        .filter(|_| cl.end - cl.start < 64)
+    else {
+        return true;
+    };
+    let span = (1u64 << (cl.end - cl.start)) - 1;
+    let (digits, parts) = crate::bytemask::digits_and(block, separators);
+    let (digits, parts) = (digits & span, parts & span);
+    // A part with `min` digits is at least `min` bytes long: most are shorter.
+    let mut long = run_starts(parts, min);
+    while long != 0 {
+        let start = long.trailing_zeros();
+        let len = (!(parts >> start)).trailing_zeros();
+        let part = (u64::MAX >> (64 - len)) << start;
+        if (digits & part).count_ones() >= min {
+            return true;
+        }
+        long &= !part;
+    }
+    false
+}
+
+/// Bit `p` is set where bits `p..p + len` of `x` all are (`len` at least 1).
+fn run_starts(mut x: u64, len: u32) -> u64 {
+    let mut have = 1;
+    while have * 2 <= len {
+        x &= x >> have;
+        have *= 2;
+    }
+    if have < len {
+        // Two overlapping runs of `have` make one of `len`.
+        x &= x >> (len - have);
+    }
+    x
+}
+
 /// Appends the digit clusters of `hay` (digit runs joined across at most
 /// [`CLUSTER_GAP`] non-digit bytes, never a newline) in text order, and with `pairs` the
 /// start of every digit run right after two ASCII capitals.
@@ -1384,6 +1436,49 @@ mod tests {
             }
         }
         (clusters, pairs)
+    }
+
+    #[test]
+    fn run_starts_marks_where_long_enough_runs_begin() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Denser masks too, for long runs.
+            let mask = x | x.rotate_left(11) | x.rotate_left(29);
+            for len in 1..=64u32 {
+                let naive = (0..64u32)
+                    .filter(|&p| p + len <= 64 && (p..p + len).all(|b| mask >> b & 1 == 1))
+                    .fold(0u64, |acc, p| acc | 1 << p);
+                assert_eq!(run_starts(mask, len), naive, "{mask:#x} {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn may_hold_needs_enough_digits_between_separators() {
+        let text = |s: &str| format!("{s}{}", " ".repeat(64)).into_bytes();
+        let cluster = |hay: &[u8], end: usize| Cluster {
+            start: 0,
+            end,
+            digits: hay[..end].iter().filter(|b| b.is_ascii_digit()).count() as u32,
+            quiet: false,
+        };
+        let card = text("4111-1111 1111 1111");
+        assert!(may_hold(&card, cluster(&card, 19), b" -", 13));
+        assert!(!may_hold(&card, cluster(&card, 19), b" -", 17));
+        // A part exactly as long as the fewest digits.
+        let exact = text("4222222222222 x");
+        assert!(may_hold(&exact, cluster(&exact, 13), b" -", 13));
+        // A timestamp's parts made of digits, spaces and hyphens hold at most 8 digits.
+        let stamp = text("2024-03-15T12:34:56.789");
+        assert!(!may_hold(&stamp, cluster(&stamp, 23), b" -", 13));
+        assert!(may_hold(&stamp, cluster(&stamp, 23), b" -", 8));
+        assert!(may_hold(&stamp, cluster(&stamp, 23), b" -.:T", 13));
+        // Too near the end of the text to look at 64 bytes: it may.
+        let short = b"2024-03-15T12:34:56.789".to_vec();
+        assert!(may_hold(&short, cluster(&short, 23), b" -", 13));
     }
 
     #[test]

@@ -120,6 +120,38 @@ pub(crate) struct ClusterGate {
     pub max_run: u32,
     /// Fewest digits of a cluster it can match in (`u32::MAX` unless digit-triggered).
     pub min_digits: u32,
+    /// The non-digit bytes a match can hold, when they are this few (card numbers: space
+    /// and hyphen): a cluster whose parts made of digits and these bytes all have fewer
+    /// than `min_digits` digits is passed over without walking its runs.
+    pub separators: Option<Separators>,
+}
+
+/// Up to [`Separators::MAX`] bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Separators {
+    bytes: [u8; Separators::MAX],
+    len: u8,
+}
+
+impl Separators {
+    const MAX: usize = 6;
+
+    /// The non-digit bytes of `alphabet`, if there are at most [`Separators::MAX`].
+    fn of(alphabet: &analyze::ByteSet) -> Option<Separators> {
+        let mut out = Separators {
+            bytes: [0; Separators::MAX],
+            len: 0,
+        };
+        for b in (0..=u8::MAX).filter(|b| !b.is_ascii_digit() && alphabet.contains(*b)) {
+            *out.bytes.get_mut(usize::from(out.len))? = b;
+            out.len += 1;
+        }
+        Some(out)
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
 }
 
 /// Digit clusters up to this many digits are checked against [`Compiled::small_gate`]
@@ -644,6 +676,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             keyword_required: d.keyword_required,
             max_run: u32::try_from(d.max_run).unwrap_or(u32::MAX),
             min_digits: u32::MAX,
+            separators: Separators::of(&d.alphabet),
         })
         .collect();
     for &(min, id) in &digits {
