@@ -68,6 +68,10 @@ const BLOCK: usize = 128 << 10;
 /// [`Compiled::small_gate`] first worth its cost.
 const GATE_WORTH: usize = 64;
 
+/// Digit clusters at most this many bytes apart on average make the keyword search cover
+/// the whole text rather than each cluster's keyword region.
+const DENSE_CLUSTERS: usize = 64;
+
 /// Shortest separator between segments: one newline, which no digit cluster crosses.
 pub const SEGMENT_GAP: usize = 1;
 
@@ -663,6 +667,12 @@ impl Matcher {
     ) {
         self.hits.clear();
         self.regions.clear();
+        if self.clusters.len() * DENSE_CLUSTERS >= hay.len() {
+            // Numbers every few bytes (logs): their keyword regions cover about all the
+            // text, and working them out costs more than searching it all.
+            c.keywords.scan(&self.lower, 0, hay.len(), &mut self.hits);
+            return;
+        }
         let pad = c.keyword_max_len;
         for cand in &self.candidates {
             let d = &c.detectors[cand.detector.index()];
