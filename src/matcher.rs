@@ -434,16 +434,23 @@ impl Matcher {
         while self.hit_cursor < self.hits.len() && self.hits[self.hit_cursor].start < floor {
             self.hit_cursor += 1;
         }
-        // Most clusters of number-heavy text (logs) are too short for every detector that
-        // needs no keyword, with no keyword within the widest reach: nothing to do.
-        let free_min = c.digits_free.first().map_or(u32::MAX, |&(n, _)| n);
-        if cl.digits < free_min
-            && opts.context.is_none()
+        // The runs of the cluster (and its shortest), found when a detector first needs them.
+        let mut runs_found: Option<u32> = None;
+        // Most clusters of number-heavy text (logs) have no keyword within the widest
+        // reach: only the detectors needing none can match, and most clusters are too
+        // short for those.
+        if opts.context.is_none()
             && self
                 .hits
                 .get(self.hit_cursor)
                 .is_none_or(|h| h.start > cl.end + widest.after)
         {
+            for &(min, id) in &c.digits_free {
+                if min > cl.digits {
+                    break;
+                }
+                self.verify_cluster_as(c, hay, cl, id, &mut runs_found, opts);
+            }
             return;
         }
         let qualifying = qualifying(c, cl.digits);
@@ -462,8 +469,6 @@ impl Matcher {
         while last < self.hits.len() && self.hits[last].start <= hi {
             last += 1;
         }
-        // The cluster's runs (and its shortest), found when a detector first needs them.
-        let mut runs_found: Option<u32> = None;
         if first == last && opts.context.is_none() {
             for &(min, id) in &c.digits_free {
                 if min > cl.digits {
