@@ -22,7 +22,8 @@
 use std::fmt;
 use std::ops::Range;
 
-use regex_automata::{meta, Anchored, Input, PatternSet};
+use regex_automata::util::start;
+use regex_automata::{hybrid, meta, Anchored, Input, PatternSet};
 
 use crate::allow::AllowList;
 use crate::detector::compile::{
@@ -134,9 +135,9 @@ struct Cluster {
 pub struct Matcher {
     set: DetectorSet,
     caches: Vec<meta::Cache>,
-    /// The short-number gate's union regex cache (if it has one), and the set of its
-    /// patterns that match around the cluster being checked.
-    gate: (Option<meta::Cache>, PatternSet),
+    /// The short-number gate's union regex cache (if it has one), its DFA's, and the set
+    /// of its patterns that match around the cluster being checked.
+    gate: (Option<meta::Cache>, Option<hybrid::dfa::Cache>, PatternSet),
     lower: Vec<u8>,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
@@ -176,8 +177,10 @@ impl Matcher {
                 .collect(),
             gate: {
                 let regex = set.inner.small_gate.as_ref().and_then(|g| g.regex.as_ref());
+                let dfa = set.inner.small_gate.as_ref().and_then(|g| g.dfa.as_ref());
                 (
                     regex.map(meta::Regex::create_cache),
+                    dfa.map(hybrid::dfa::Cache::new),
                     PatternSet::new(regex.map_or(0, meta::Regex::pattern_len)),
                 )
             },
@@ -697,7 +700,8 @@ impl Matcher {
         merged.clear();
         let mut gate = GateScratch {
             union: self.gate.0.as_mut(),
-            set: &mut self.gate.1,
+            dfa: self.gate.1.as_mut(),
+            set: &mut self.gate.2,
             caches: &mut self.caches,
         };
         let (mut segment_cursor, mut extra) = (0, 0);
@@ -1114,7 +1118,11 @@ fn gate_short_cluster(
     set.clear();
     // Most short numbers match none: finding that out stops at the first match, listing
     // every match does not.
-    if regex.search_half_with(cache, &input).is_some() {
+    let found = match (&g.dfa, scratch.dfa.as_deref_mut()) {
+        (Some(dfa), Some(dfa_cache)) => overlapping_match(dfa, dfa_cache, hay, lo..hi, cl.end),
+        _ => None,
+    };
+    if found.unwrap_or_else(|| regex.search_half_with(cache, &input).is_some()) {
         regex.which_overlapping_matches_with(cache, &input.earliest(false), set);
     }
     for p in set.iter() {
@@ -1127,6 +1135,7 @@ fn gate_short_cluster(
 /// the set of its patterns found, and the detectors' own caches.
 struct GateScratch<'a> {
     union: Option<&'a mut meta::Cache>,
+    dfa: Option<&'a mut hybrid::dfa::Cache>,
     set: &'a mut PatternSet,
     caches: &'a mut [meta::Cache],
 }
@@ -1178,6 +1187,59 @@ fn qualifying(c: &Compiled, digits: u32) -> usize {
         Some(&n) => usize::from(n),
         None => c.digits.len(),
     }
+}
+
+/// Whether `dfa` matches in `span` of `hay`, walked byte by byte: `Some(false)` as soon as,
+/// past `stop`, the DFA is back in its start state (no match that starts before `stop` is
+/// still in progress), so the walk rarely reaches the end of the span. `None` when the
+/// lazy DFA gives up (its cache keeps filling): the caller searches another way.
+fn overlapping_match(
+    dfa: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    hay: &[u8],
+    span: Range<usize>,
+    stop: usize,
+) -> Option<bool> {
+    let input = Input::new(hay).span(span.clone());
+    let mut sid = dfa.start_state_forward(cache, &input).ok()?;
+    // The start states after a word byte and after another byte (not a line end, which
+    // line anchors would tell apart).
+    let idle = |cache: &mut hybrid::dfa::Cache, b: u8| {
+        dfa.start_state(cache, &start::Config::new().look_behind(Some(b)))
+            .ok()
+    };
+    let (after_word, after_other) = (idle(cache, b'a')?, idle(cache, b' ')?);
+    // State ids change when the cache is cleared: then stop comparing.
+    let clears = cache.clear_count();
+    for at in span {
+        let b = hay[at];
+        sid = dfa.next_state(cache, sid, b).ok()?;
+        if sid.is_tagged() {
+            if sid.is_match() {
+                return Some(true);
+            }
+            if sid.is_dead() {
+                return Some(false);
+            }
+            if sid.is_quit() {
+                return None;
+            }
+        }
+        if at >= stop && cache.clear_count() == clears {
+            // Equal to either start state means the same: nothing in progress.
+            let start = if b.is_ascii_alphanumeric() || b == b'_' {
+                after_word
+            } else if b == b'\n' || b == b'\r' {
+                continue;
+            } else {
+                after_other
+            };
+            if sid == start {
+                return Some(false);
+            }
+        }
+    }
+    Some(dfa.next_eoi_state(cache, sid).ok()?.is_match())
 }
 
 /// Whether `cl` can hold `min` digits of one match whose only non-digit bytes are
@@ -1493,6 +1555,27 @@ mod tests {
                 assert_eq!(run_starts(mask, len), naive, "{mask:#x} {len}");
             }
         }
+    }
+
+    #[test]
+    fn overlapping_match_sees_matches_that_run_past_the_stop() {
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(hybrid::dfa::DFA::config().match_kind(regex_automata::MatchKind::All))
+            .syntax(regex_automata::util::syntax::Config::new().unicode(false))
+            .build_many(&[r"\b\d{1,2} (?:March|May) \d{4}\b", r"\bx\d{2}\b"])
+            .unwrap();
+        let mut cache = hybrid::dfa::Cache::new(&dfa);
+        let mut found = |text: &str, stop: usize| {
+            overlapping_match(&dfa, &mut cache, text.as_bytes(), 0..text.len(), stop)
+        };
+        // The number ends at 6; the date runs on to 18.
+        assert_eq!(found("born 5 March 1984 in Leeds", 6), Some(true));
+        assert_eq!(found("born 5 Marc 1984 in Leeds", 6), Some(false));
+        // A match wholly before the stop counts too.
+        assert_eq!(found("a x12 then 5 more", 12), Some(true));
+        // A match ending at the end of the span (the end-of-input transition).
+        assert_eq!(found("on 15 May 2001", 5), Some(true));
+        assert_eq!(found("on 15 May 200", 5), Some(false));
     }
 
     #[test]

@@ -9,8 +9,9 @@
 //!   around candidates that need a keyword, never over the whole text.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex_automata::meta;
+use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
+use regex_automata::{hybrid, meta};
 
 use super::analyze::{self, prefix_free, Trigger};
 use super::keywords::KeywordScanner;
@@ -170,6 +171,9 @@ const GATE_LITERALS: usize = 8;
 #[derive(Debug)]
 pub(crate) struct SmallGate {
     pub regex: Option<meta::Regex>,
+    /// The same union as a lazy DFA walked byte by byte, which can stop as soon as no
+    /// match that overlaps the cluster is still possible (`None` if it does not build).
+    pub dfa: Option<hybrid::dfa::DFA>,
     pub union: Vec<usize>,
     /// How far a match of any detector in `regex` reaches before and after its cluster.
     pub reach: Reach,
@@ -903,6 +907,14 @@ fn small_gate(
         Ok(_) => None,
         Err(_) => return Ok(None),
     };
+    let dfa = regex.as_ref().and_then(|_| {
+        hybrid::dfa::DFA::builder()
+            .configure(hybrid::dfa::DFA::config().match_kind(regex_automata::MatchKind::All))
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .thompson(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+            .build_many(&sources)
+            .ok()
+    });
     let reach = Reach {
         before: in_union().map(|d| d.digit_pre).max().unwrap_or(0),
         after: in_union().map(|d| d.digit_suf).max().unwrap_or(0),
@@ -934,6 +946,7 @@ fn small_gate(
         .collect::<Result<_, LoadError>>()?;
     Ok(Some(SmallGate {
         regex,
+        dfa,
         union,
         reach,
         members,
