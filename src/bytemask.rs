@@ -185,41 +185,6 @@ mod imp {
 #[cfg(not(target_arch = "x86_64"))]
 mod imp {
     pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>) {
-        if is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, checked just now.
-            unsafe { lowercase_avx2(src, dst) };
-        } else {
-            lowercase_sse2(src, dst);
-        }
-    }
-
-    /// [`lowercase_sse2`] 32 bytes at a time.
-    #[target_feature(enable = "avx2")]
-    unsafe fn lowercase_avx2(src: &[u8], dst: &mut Vec<u8>) {
-        dst.clear();
-        dst.reserve(src.len());
-        let whole = src.len() / 32 * 32;
-        let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
-        // SAFETY: as in `lowercase_sse2`, with 32-byte loads and stores inside `src` and
-        // the reserved bytes; AVX2 is enabled for this function.
-        unsafe {
-            let shift = _mm256_set1_epi8(0x80u8.wrapping_sub(b'A') as i8);
-            let limit = _mm256_set1_epi8(0x80u8.wrapping_add(26) as i8);
-            let bit = _mm256_set1_epi8(0x20);
-            for i in (0..whole).step_by(32) {
-                let x = _mm256_loadu_si256(src.as_ptr().add(i).cast());
-                let upper = _mm256_cmpgt_epi8(limit, _mm256_add_epi8(x, shift));
-                let lower = _mm256_or_si256(x, _mm256_and_si256(upper, bit));
-                _mm256_storeu_si256(out.add(i).cast(), lower);
-            }
-            for (i, b) in src.iter().enumerate().skip(whole) {
-                out.add(i).write(b.to_ascii_lowercase());
-            }
-            dst.set_len(src.len());
-        }
-    }
-
-    pub(super) fn lowercase_sse2(src: &[u8], dst: &mut Vec<u8>) {
         dst.clear();
         dst.extend(src.iter().map(u8::to_ascii_lowercase));
     }
