@@ -1200,6 +1200,7 @@ fn overlapping_match(
     span: Range<usize>,
     stop: usize,
 ) -> Option<bool> {
+    let span_end = span.end;
     let input = Input::new(hay).span(span.clone());
     let mut sid = dfa.start_state_forward(cache, &input).ok()?;
     // The start states after a word byte and after another byte (not a line end, which
@@ -1239,7 +1240,13 @@ fn overlapping_match(
             }
         }
     }
-    Some(dfa.next_eoi_state(cache, sid).ok()?.is_match())
+    // The last match can end at the span's end: its look-ahead sees the byte after the
+    // span, as a search of the span would.
+    let last = match hay.get(span_end) {
+        Some(&b) => dfa.next_state(cache, sid, b),
+        None => dfa.next_eoi_state(cache, sid),
+    };
+    Some(last.ok()?.is_match())
 }
 
 /// Whether `cl` can hold `min` digits of one match whose only non-digit bytes are
@@ -1576,6 +1583,20 @@ mod tests {
         // A match ending at the end of the span (the end-of-input transition).
         assert_eq!(found("on 15 May 2001", 5), Some(true));
         assert_eq!(found("on 15 May 200", 5), Some(false));
+        // The byte after the span is the look-ahead of a match ending at its end.
+        let dfa = hybrid::dfa::DFA::builder()
+            .syntax(regex_automata::util::syntax::Config::new().unicode(false))
+            .build(r"\d{3}\B")
+            .unwrap();
+        let mut cache = hybrid::dfa::Cache::new(&dfa);
+        assert_eq!(
+            overlapping_match(&dfa, &mut cache, b"123a", 0..3, 3),
+            Some(true)
+        );
+        assert_eq!(
+            overlapping_match(&dfa, &mut cache, b"123 ", 0..3, 3),
+            Some(false)
+        );
     }
 
     #[test]
