@@ -448,12 +448,7 @@ impl Matcher {
                 .get(self.hit_cursor)
                 .is_none_or(|h| h.start > cl.end + widest.after)
         {
-            for &(min, id) in &c.digits_free {
-                if min > cl.digits {
-                    break;
-                }
-                self.verify_cluster_as(c, hay, cl, id, &mut runs_found, opts);
-            }
+            self.verify_keyword_free(c, hay, cl, &mut runs_found, opts);
             return;
         }
         let qualifying = qualifying(c, cl.digits);
@@ -473,12 +468,7 @@ impl Matcher {
             last += 1;
         }
         if first == last && opts.context.is_none() {
-            for &(min, id) in &c.digits_free {
-                if min > cl.digits {
-                    break;
-                }
-                self.verify_cluster_as(c, hay, cl, id, &mut runs_found, opts);
-            }
+            self.verify_keyword_free(c, hay, cl, &mut runs_found, opts);
             return;
         }
         if first < last {
@@ -525,6 +515,23 @@ impl Matcher {
                 bits &= bits - 1;
                 self.verify_cluster_as(c, hay, cl, id, &mut runs_found, opts);
             }
+        }
+    }
+
+    /// Runs the digit detectors that need no keyword and that `cl` has enough digits for.
+    fn verify_keyword_free(
+        &mut self,
+        c: &Compiled,
+        hay: &[u8],
+        cl: Cluster,
+        runs_found: &mut Option<u32>,
+        opts: &ScanOptions<'_>,
+    ) {
+        for &(min, id) in &c.digits_free {
+            if min > cl.digits {
+                break;
+            }
+            self.verify_cluster_as(c, hay, cl, id, runs_found, opts);
         }
     }
 
