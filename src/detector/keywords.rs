@@ -56,8 +56,8 @@ pub(crate) struct KeywordScanner {
     keywords: Vec<Vec<u8>>,
     /// First ≤ 8 bytes of each keyword as a little-endian word, and the mask of its bytes.
     heads: Vec<(u64, u64)>,
-    /// Hashed 3-byte prefixes.
-    prefixes: Vec<u64>,
+    /// Hashed 3-byte prefixes (sized so a hash indexes it without a bounds check).
+    prefixes: Box<[u64; 1 << (HASH_BITS - 6)]>,
     /// Hashed (prefix, first-word length) pairs, which also key the buckets.
     bitmap: Vec<u64>,
     /// `bucket_start[h]..bucket_start[h + 1]` indexes `bucket_items`.
@@ -76,7 +76,7 @@ impl KeywordScanner {
     pub fn new(keywords: Vec<Vec<u8>>) -> KeywordScanner {
         let size = 1usize << HASH_BITS;
         let mut bitmap = vec![0u64; size / 64];
-        let mut prefixes = vec![0u64; size / 64];
+        let mut prefixes = Box::new([0u64; 1 << (HASH_BITS - 6)]);
         let mut per_bucket: Vec<Vec<u32>> = vec![Vec::new(); size];
         let mut loose = Vec::new();
         let mut longest_first_word = 0;
@@ -136,6 +136,7 @@ impl KeywordScanner {
         let to = to.min(lower.len());
         let mut i = from;
         let mut prev_word = from > 0 && is_word(lower[from - 1]);
+        let mut survivors = [0u8; 64];
         while i < to {
             let n = (to - i).min(64);
             let (word, digit) = match lower
@@ -156,17 +157,12 @@ impl KeywordScanner {
                 starts &= !digit;
             }
             prev_word = (word >> (n - 1)) & 1 == 1;
-            while starts != 0 {
-                let bit = starts.trailing_zeros() as usize;
+            // First the cheap prefix test for every word start, without branches; then
+            // the few that pass, one by one.
+            let passed = self.known_prefixes(lower, i, starts, &mut survivors);
+            for &bit in &survivors[..passed] {
+                let bit = usize::from(bit);
                 let p = i + bit;
-                starts &= starts - 1;
-                if p + 3 > lower.len() {
-                    continue;
-                }
-                let (a, b, c) = (lower[p], lower[p + 1], lower[p + 2]);
-                if !has(&self.prefixes, hash(a, b, c, 0)) {
-                    continue;
-                }
                 let mut len = (!(word >> bit)).trailing_zeros() as usize;
                 if bit + len >= n {
                     // The word runs past this block's mask: measure it in the text.
@@ -175,7 +171,7 @@ impl KeywordScanner {
                 if len > self.longest_first_word {
                     continue;
                 }
-                let h = hash(a, b, c, len);
+                let h = hash(lower[p], lower[p + 1], lower[p + 2], len);
                 if !has(&self.bitmap, h) {
                     continue;
                 }
@@ -197,6 +193,50 @@ impl KeywordScanner {
             }
             out.sort_unstable_by_key(|h| (h.start, h.end));
         }
+    }
+
+    /// Writes to `out` the bits of `starts` (word starts at `block + bit`) whose 3-byte
+    /// prefix is some keyword's, in order, and returns how many. Starts too near the end
+    /// of the text for a prefix never pass.
+    fn known_prefixes(
+        &self,
+        lower: &[u8],
+        block: usize,
+        mut starts: u64,
+        out: &mut [u8; 64],
+    ) -> usize {
+        let mut k = 0;
+        let Some(bytes) = lower
+            .get(block..block + 66)
+            .and_then(|b| <&[u8; 66]>::try_from(b).ok())
+        else {
+            // The text's last block: the same test, bounds checked.
+            while starts != 0 {
+                let bit = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                let p = block + bit;
+                if p + 3 <= lower.len()
+                    && has(
+                        &self.prefixes[..],
+                        hash(lower[p], lower[p + 1], lower[p + 2], 0),
+                    )
+                {
+                    out[k] = bit as u8;
+                    k += 1;
+                }
+            }
+            return k;
+        };
+        while starts != 0 {
+            let bit = (starts.trailing_zeros() & 63) as usize;
+            starts &= starts - 1;
+            let h = hash(bytes[bit], bytes[bit + 1], bytes[bit + 2], 0);
+            let pass = (self.prefixes[h / 64] >> (h % 64)) & 1;
+            // Always written, kept only when it passed: no branch to mispredict.
+            out[k & 63] = bit as u8;
+            k += pass as usize;
+        }
+        k
     }
 
     fn try_at(&self, lower: &[u8], p: usize, k: u32, out: &mut Vec<KeywordHit>) {
@@ -276,6 +316,23 @@ mod tests {
             out.iter().map(|h| (h.start, h.end)).collect::<Vec<_>>(),
             vec![(22, 37)]
         );
+    }
+
+    #[test]
+    fn keywords_are_found_at_every_offset_of_long_text() {
+        // Long enough that every block but the last takes the unchecked prefix test.
+        for at in 0..200 {
+            let text = format!(
+                "{}ssn{}",
+                "ab ".repeat(at / 3) + &" ".repeat(at % 3),
+                " x".repeat(80)
+            );
+            assert_eq!(
+                hits(&["ssn", "social security"], &text),
+                vec![(at, "ssn")],
+                "at {at}"
+            );
+        }
     }
 
     #[test]
