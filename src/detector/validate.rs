@@ -544,13 +544,16 @@ fn iban(s: &[u8]) -> bool {
     let (Some(country), Some(bban)) = (s.get(..2), s.get(4..)) else {
         return false;
     };
-    let Ok(i) = IBAN_REGISTRY.binary_search_by(|(cc, _)| cc.as_bytes().cmp(country)) else {
+    let Some(classes) = bban_classes(country) else {
         return false;
     };
-    let Some((_, structure)) = IBAN_REGISTRY.get(i) else {
-        return false;
-    };
-    if !bban_matches(bban, structure.as_bytes()) {
+    if bban.len() != classes.len()
+        || !bban.iter().zip(classes).all(|(&b, &class)| match class {
+            b'n' => b.is_ascii_digit(),
+            b'a' => b.is_ascii_uppercase(),
+            _ => b.is_ascii_alphanumeric(),
+        })
+    {
         return false;
     }
     // ISO 7064 mod 97-10 over BBAN + country + check digits, letters as 10..=35 (like
@@ -570,28 +573,43 @@ fn iban(s: &[u8]) -> bool {
     rem % 97 == 1
 }
 
-/// Whether `bban` has exactly the registry `structure` (`4!n4!n12!c`).
-fn bban_matches(mut bban: &[u8], mut structure: &[u8]) -> bool {
-    while !structure.is_empty() {
-        let Some(bang) = structure.iter().position(|&b| b == b'!') else {
-            return false;
-        };
-        let count = usize::try_from(num(&structure[..bang])).unwrap_or(usize::MAX);
-        let (Some(&class), Some(group)) = (structure.get(bang + 1), bban.get(..count)) else {
-            return false;
-        };
-        let ok = group.iter().all(|b| match class {
-            b'n' => b.is_ascii_digit(),
-            b'a' => b.is_ascii_uppercase(),
-            _ => b.is_ascii_alphanumeric(),
-        });
-        if !ok {
-            return false;
+/// The BBAN structure of `country` spelled out a class per character (`4!n2!a` is
+/// `nnnnaa`), from [`IBAN_REGISTRY`], expanded once; `None` for a country not in it.
+fn bban_classes(country: &[u8]) -> Option<&'static [u8]> {
+    static CLASSES: std::sync::OnceLock<Vec<Option<Box<[u8]>>>> = std::sync::OnceLock::new();
+    let table = CLASSES.get_or_init(|| {
+        let mut table = vec![None; 26 * 26];
+        for (cc, structure) in IBAN_REGISTRY {
+            if let Some(i) = country_index(cc.as_bytes()) {
+                table[i] = expand(structure.as_bytes());
+            }
         }
-        bban = &bban[count..];
+        table
+    });
+    table.get(country_index(country)?)?.as_deref()
+}
+
+/// `AA` is 0, `AB` 1, … for two capitals.
+fn country_index(cc: &[u8]) -> Option<usize> {
+    match *cc {
+        [a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => {
+            Some(usize::from(a - b'A') * 26 + usize::from(b - b'A'))
+        }
+        _ => None,
+    }
+}
+
+/// `4!n2!a` → `nnnnaa`; `None` if malformed.
+fn expand(mut structure: &[u8]) -> Option<Box<[u8]>> {
+    let mut out = Vec::new();
+    while !structure.is_empty() {
+        let bang = structure.iter().position(|&b| b == b'!')?;
+        let count = usize::try_from(num(&structure[..bang])).ok()?;
+        let class = *structure.get(bang + 1)?;
+        out.extend(std::iter::repeat_n(class, count));
         structure = structure.get(bang + 2..).unwrap_or(&[]);
     }
-    bban.is_empty()
+    Some(out.into_boxed_slice())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1441,6 +1459,25 @@ mod tests {
     fn registry_is_sorted() {
         assert_eq!(IBAN_REGISTRY.len(), 90);
         assert!(IBAN_REGISTRY.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn every_registry_country_has_its_bban_classes() {
+        for (cc, structure) in IBAN_REGISTRY {
+            let classes = bban_classes(cc.as_bytes()).unwrap();
+            let counts: u64 = structure
+                .split(|c: char| c.is_ascii_alphabetic())
+                .filter_map(|g| g.strip_suffix('!'))
+                .map(|n| n.parse::<u64>().unwrap())
+                .sum();
+            assert_eq!(classes.len() as u64, counts, "{cc}");
+            assert!(classes.iter().all(|c| b"nac".contains(c)), "{cc}");
+        }
+        assert_eq!(bban_classes(b"DE"), Some(&b"nnnnnnnnnnnnnnnnnn"[..]));
+        assert_eq!(bban_classes(b"AZ"), Some(&b"aaaacccccccccccccccccccc"[..]));
+        for missing in [&b"XX"[..], b"de", b"D", b"DEU", b"D1"] {
+            assert_eq!(bban_classes(missing), None);
+        }
     }
 
     #[test]
