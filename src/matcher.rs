@@ -838,7 +838,18 @@ impl Matcher {
             };
             let to = clip.map_or(stop, |c| c.min(stop));
             let input = Input::new(hay).span(at..to).anchored(anchored);
-            let Some(m) = d.regex.search_with(&mut self.caches[id.index()], &input) else {
+            let cache = &mut self.caches[id.index()];
+            // In the run around a trigger, a match most often starts where the run does.
+            // If one starts there it is the leftmost: an anchored search finds it with a
+            // forward pass alone, where an unanchored one also runs a reverse pass.
+            let found = match (cand.cover, cand.anchored) {
+                (Some(_), false) => d
+                    .regex
+                    .search_with(cache, &input.clone().anchored(Anchored::Yes))
+                    .or_else(|| d.regex.search_with(cache, &input)),
+                _ => d.regex.search_with(cache, &input),
+            };
+            let Some(m) = found else {
                 match clip.take() {
                     Some(end) if end < stop && !cand.anchored => {
                         at = end;
@@ -1035,13 +1046,26 @@ fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
         if ignore.is_match(bytes) {
             return false;
         }
-        let stripped: Vec<u8> = bytes
-            .iter()
-            .copied()
-            .filter(u8::is_ascii_alphanumeric)
-            .collect();
-        if stripped.len() != bytes.len() && ignore.is_match(&stripped[..]) {
-            return false;
+        // The same value written with separators (`4111 1111 …`) is ignored too. Matches
+        // are short: the letters and digits fit on the stack.
+        if !bytes.iter().all(u8::is_ascii_alphanumeric) {
+            let alnum = bytes.iter().copied().filter(u8::is_ascii_alphanumeric);
+            let mut short = [0u8; 64];
+            let long: Vec<u8>;
+            let stripped = if bytes.len() <= short.len() {
+                let mut n = 0;
+                for b in alnum {
+                    short[n] = b;
+                    n += 1;
+                }
+                &short[..n]
+            } else {
+                long = alnum.collect();
+                &long[..]
+            };
+            if ignore.is_match(stripped) {
+                return false;
+            }
         }
     }
     if let Some(check) = d.check {
