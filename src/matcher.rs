@@ -324,32 +324,37 @@ impl Matcher {
         start: usize,
         end: usize,
     ) {
-        let (ids, keyword) = match kind {
-            AnchorKind::Prefix(ids) => (ids, false),
-            AnchorKind::Keyword(ids) => (ids, true),
-        };
-        for &id in ids {
-            let d = &c.detectors[id.index()];
-            self.candidates.push(if keyword {
-                // The hit may be one word of a longer keyword (`fiscale` of `codice
-                // fiscale`): reach past the whole keyword on both sides.
-                let reach = d.max_distance + d.max_len + c.keyword_max_len;
-                Candidate {
-                    detector: id,
-                    from: start.saturating_sub(reach),
-                    to: (end + reach).min(hay.len()),
-                    anchored: false,
-                    cover: None,
+        match kind {
+            AnchorKind::Prefix(ids) => {
+                for &(id, skip) in ids {
+                    let Some(from) = start.checked_sub(skip) else {
+                        continue;
+                    };
+                    let d = &c.detectors[id.index()];
+                    self.candidates.push(Candidate {
+                        detector: id,
+                        from,
+                        to: (from + d.max_len).min(hay.len()),
+                        anchored: true,
+                        cover: None,
+                    });
                 }
-            } else {
-                Candidate {
-                    detector: id,
-                    from: start,
-                    to: (start + d.max_len).min(hay.len()),
-                    anchored: true,
-                    cover: None,
+            }
+            AnchorKind::Keyword(ids) => {
+                for &id in ids {
+                    let d = &c.detectors[id.index()];
+                    // The hit may be one word of a longer keyword (`fiscale` of `codice
+                    // fiscale`): reach past the whole keyword on both sides.
+                    let reach = d.max_distance + d.max_len + c.keyword_max_len;
+                    self.candidates.push(Candidate {
+                        detector: id,
+                        from: start.saturating_sub(reach),
+                        to: (end + reach).min(hay.len()),
+                        anchored: false,
+                        cover: None,
+                    });
                 }
-            });
+            }
         }
     }
 

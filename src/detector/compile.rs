@@ -225,8 +225,10 @@ pub(crate) struct Reach {
 /// What a hit of the anchor automaton means.
 #[derive(Debug)]
 pub(crate) enum AnchorKind {
-    /// A literal prefix of these detectors' matches.
-    Prefix(Vec<DetectorId>),
+    /// A literal inside these detectors' matches, each `(detector, skip)` starting `skip`
+    /// bytes into its matches: a literal prefix, or the tail shared by several (see
+    /// [`shared_tails`]).
+    Prefix(Vec<(DetectorId, usize)>),
     /// A literal inside a keyword of these keyword-triggered detectors.
     Keyword(Vec<DetectorId>),
 }
@@ -624,7 +626,9 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
     // keyword-triggered detectors (few enough for Aho-Corasick's SIMD searcher).
     let mut anchor_patterns: Vec<Vec<u8>> = Vec::new();
     let mut anchor_kinds: Vec<AnchorKind> = Vec::new();
-    let mut add_anchor = |pat: Vec<u8>, id: DetectorId, keyword: bool| {
+    // `skip`: where the literal starts in a match (a prefix's tail), `None` for a keyword's.
+    let mut add_anchor = |pat: Vec<u8>, id: DetectorId, skip: Option<usize>| {
+        let keyword = skip.is_none();
         let existing = anchor_patterns
             .iter()
             .zip(&anchor_kinds)
@@ -638,11 +642,15 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             });
             anchor_kinds.len() - 1
         });
-        let (AnchorKind::Prefix(list) | AnchorKind::Keyword(list)) = &mut anchor_kinds[j];
-        if !list.contains(&id) {
-            list.push(id);
+        match (&mut anchor_kinds[j], skip) {
+            (AnchorKind::Prefix(list), Some(skip)) if !list.contains(&(id, skip)) => {
+                list.push((id, skip));
+            }
+            (AnchorKind::Keyword(list), None) if !list.contains(&id) => list.push(id),
+            _ => {}
         }
     };
+    let (literal_options, literal_choice) = choose_literals(&detectors);
     let mut bytes: Vec<(u8, Vec<DetectorId>)> = Vec::new();
     let mut pairs: Vec<Vec<DetectorId>> = vec![Vec::new(); 26 * 26];
     let mut digits: Vec<(u32, DetectorId)> = Vec::new();
@@ -651,12 +659,17 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
     for (i, d) in detectors.iter().enumerate() {
         let id = DetectorId(i as u16);
         match &d.trigger {
-            Trigger::Literal(lits) => lits.iter().for_each(|l| add_anchor(l.clone(), id, false)),
+            Trigger::Literal(_) => {
+                let (skip, tails) = &literal_options[i][literal_choice[i]];
+                tails
+                    .iter()
+                    .for_each(|l| add_anchor(l.clone(), id, Some(*skip)));
+            }
             Trigger::Keyword => {
                 keyword_triggered.push(id);
                 anchor_literals(&d.keywords)
                     .into_iter()
-                    .for_each(|l| add_anchor(l, id, true));
+                    .for_each(|l| add_anchor(l, id, None));
             }
             Trigger::Pair(ps) => {
                 for p in ps {
@@ -881,6 +894,79 @@ fn keyword_reach(d: &Detector) -> Reach {
     }
 }
 
+/// Literal prefixes of one length that differ only in their first bytes (`sk_live_`,
+/// `pk_live_`, `rk_live_`) can be searched for as the fewer tails they share (`_live_`),
+/// found `skip` bytes into a match. Returns every `(skip, literals)` that shortens the
+/// list, tails at least [`MIN_TEDDY_LEN`] bytes long, after the literals themselves
+/// (skip 0).
+fn shared_tails(literals: &[Vec<u8>]) -> Vec<(usize, Vec<Vec<u8>>)> {
+    let mut options = vec![(0, literals.to_vec())];
+    let Some(len) = literals.first().map(Vec::len) else {
+        return options;
+    };
+    if literals.iter().any(|l| l.len() != len) {
+        return options;
+    }
+    for skip in 1..=len.saturating_sub(MIN_TEDDY_LEN) {
+        let mut tails: Vec<Vec<u8>> = literals.iter().map(|l| l[skip..].to_vec()).collect();
+        tails.sort_unstable();
+        tails.dedup();
+        if tails.len() < literals.len() {
+            options.push((skip, tails));
+        }
+    }
+    options
+}
+
+/// For each literal-triggered detector, its [`shared_tails`] options and the one to
+/// search for: the one with which the SIMD searcher, given every other anchor literal
+/// too, expects the fewest false candidates (one detector at a time, in catalog order).
+#[allow(clippy::type_complexity)]
+fn choose_literals(detectors: &[Detector]) -> (Vec<Vec<(usize, Vec<Vec<u8>>)>>, Vec<usize>) {
+    let options: Vec<Vec<(usize, Vec<Vec<u8>>)>> = detectors
+        .iter()
+        .map(|d| match &d.trigger {
+            Trigger::Literal(lits) => shared_tails(lits),
+            _ => Vec::new(),
+        })
+        .collect();
+    let keyword_literals: Vec<Vec<u8>> = detectors
+        .iter()
+        .filter(|d| d.trigger == Trigger::Keyword)
+        .flat_map(|d| anchor_literals(&d.keywords))
+        .collect();
+    let mut choice = vec![0; detectors.len()];
+    let cost = |choice: &[usize]| {
+        let mut all: Vec<&[u8]> = options
+            .iter()
+            .zip(choice)
+            .filter_map(|(o, &c)| o.get(c))
+            .flat_map(|(_, lits)| lits.iter().map(Vec::as_slice))
+            .chain(keyword_literals.iter().map(Vec::as_slice))
+            .filter(|l| l.len() >= MIN_TEDDY_LEN)
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        super::teddy::expected_candidates(&all)
+    };
+    for i in 0..detectors.len() {
+        if options[i].len() < 2 {
+            continue;
+        }
+        let mut best = (cost(&choice), choice[i]);
+        for c in 1..options[i].len() {
+            let mut trial = choice.clone();
+            trial[i] = c;
+            let trial_cost = cost(&trial);
+            if trial_cost < best.0 {
+                best = (trial_cost, c);
+            }
+        }
+        choice[i] = best.1;
+    }
+    (options, choice)
+}
+
 /// The union of the digit detectors that clusters of at most [`SMALL_CLUSTER`] digits
 /// qualify for; `None` if there are none or the union is too large to compile.
 fn small_gate(
@@ -999,6 +1085,51 @@ mod tests {
             ]
         );
         assert_eq!(keyword_variants("ssn"), vec!["ssn"]);
+    }
+
+    #[test]
+    fn shared_tails_shorten_same_length_literal_lists_only() {
+        let lits = |v: &[&str]| v.iter().map(|l| l.as_bytes().to_vec()).collect::<Vec<_>>();
+        let stripe = lits(&[
+            "pk_live_", "pk_test_", "rk_live_", "rk_test_", "sk_live_", "sk_test_",
+        ]);
+        let options = shared_tails(&stripe);
+        assert_eq!(options[0], (0, stripe.clone()));
+        // Every tail of at least four bytes is shared by three literals.
+        let skips: Vec<usize> = options[1..].iter().map(|o| o.0).collect();
+        assert_eq!(skips, vec![1, 2, 3, 4]);
+        assert_eq!(options[2], (2, lits(&["_live_", "_test_"])));
+        // Unequal lengths, or nothing shared: only the literals themselves.
+        assert_eq!(
+            shared_tails(&lits(&["-----beg", "putty-us", "aiza"])).len(),
+            1
+        );
+        assert_eq!(shared_tails(&lits(&["abcdef", "uvwxyz"])).len(), 1);
+    }
+
+    #[test]
+    fn stripe_prefixes_are_searched_as_their_shared_tails() {
+        let set = crate::detector::DetectorSet::builtin().unwrap();
+        let dets = &set.inner.detectors;
+        let (options, choice) = choose_literals(dets);
+        let stripe = dets
+            .iter()
+            .position(|d| d.id == "STRIPE_CREDENTIALS")
+            .unwrap();
+        assert!(options[stripe].len() > 1);
+        assert!(
+            choice[stripe] > 0,
+            "the shared tails should win over six prefixes"
+        );
+        // Every detector without a literal trigger has no options.
+        for (d, o) in dets.iter().zip(&options) {
+            assert_eq!(
+                o.is_empty(),
+                !matches!(d.trigger, Trigger::Literal(_)),
+                "{}",
+                d.id
+            );
+        }
     }
 
     #[test]

@@ -277,6 +277,21 @@ pub(crate) fn order(patterns: &[&[u8]]) -> Vec<usize> {
     }
 }
 
+/// Expected false candidates per text position when `patterns` (each at least
+/// `MASK_LEN` bytes) are handed to the crate in [`order`]: the cost the order minimises,
+/// for comparing different literal sets.
+pub(crate) fn expected_candidates(patterns: &[&[u8]]) -> f64 {
+    let placed: Vec<&[u8]> = order(patterns).into_iter().map(|i| patterns[i]).collect();
+    let mut buckets = [Nibbles::default(); BUCKETS];
+    for (p, b) in placed.iter().zip(crate_buckets(&placed)) {
+        if let Some(x) = buckets.get_mut(b) {
+            *x = x.union(&Nibbles::of(p));
+        }
+    }
+    let table = nibble_table();
+    buckets.iter().map(|b| b.cost(&table)).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
