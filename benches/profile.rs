@@ -25,11 +25,17 @@ fn main() {
     let exclude: Vec<String> = std::env::var("EXCLUDE")
         .map(|v| v.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
+    let built = std::time::Instant::now();
     let set =
         s3pii::DetectorSet::select(&s3pii::detector::Selection::All, &[], &exclude, Vec::new())
             .unwrap();
+    let built = built.elapsed();
     let anchors = set.anchor_literals();
-    eprintln!("{} anchor literals: {anchors:?}", anchors.len());
+    eprintln!(
+        "catalog built in {:.1} ms; {} anchor literals: {anchors:?}",
+        built.as_secs_f64() * 1e3,
+        anchors.len()
+    );
     let mut matcher = s3pii::Matcher::new(&set);
     let start = std::time::Instant::now();
     let mut found = 0;

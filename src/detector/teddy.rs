@@ -36,7 +36,7 @@ fn frequency(b: u8) -> f64 {
 
 /// What one literal, or several sharing a bucket, put in Teddy's tables: per fingerprint
 /// byte, the set of low nibbles and the set of high nibbles; and how many literals.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 struct Nibbles {
     lo: [u16; MASK_LEN],
     hi: [u16; MASK_LEN],
@@ -166,6 +166,8 @@ pub(crate) fn order(patterns: &[&[u8]]) -> Vec<usize> {
                 .fold(Nibbles::default(), |a, b| a.union(&b))
         })
         .collect();
+    // Most trials change two buckets of eight: the others' costs are remembered.
+    let memo = std::cell::RefCell::new(std::collections::HashMap::new());
     let cost_of = |assign: &[usize]| -> f64 {
         let mut buckets = [Nibbles::default(); BUCKETS];
         for (n, &b) in nibbles.iter().zip(assign) {
@@ -173,7 +175,11 @@ pub(crate) fn order(patterns: &[&[u8]]) -> Vec<usize> {
                 *x = x.union(n);
             }
         }
-        buckets.iter().map(|b| b.cost(&table)).sum()
+        let mut memo = memo.borrow_mut();
+        buckets
+            .iter()
+            .map(|b| *memo.entry(*b).or_insert_with(|| b.cost(&table)))
+            .sum()
     };
     // Greedy placement, costliest groups first, then single moves and swaps while they
     // help (a few dozen groups: this is instant).
