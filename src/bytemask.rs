@@ -4,7 +4,8 @@
 //! (keyword starts) — so they use SSE2 on x86-64 (always available there) and a portable
 //! SWAR fallback elsewhere. Both give identical results (tested). The matcher's ASCII
 //! case-folded copy of the text is made here too, with the same byte-range compare, 32
-//! bytes at a time with AVX2 where the CPU has it (checked at run time).
+//! bytes at a time with AVX2 where the CPU has it (checked at run time), and the text's
+//! digit masks along with it, while the bytes are loaded anyway.
 
 /// Bits for ASCII digits.
 pub(crate) fn digits(block: &[u8; 64]) -> u64 {
@@ -28,9 +29,17 @@ pub(crate) fn digits_and(block: &[u8; 64], bytes: &[u8]) -> (u64, u64) {
     imp::digits_and(block, bytes)
 }
 
-/// Replaces `dst` with `src`, ASCII capitals lowered.
-pub(crate) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>) {
-    imp::lowercase_into(src, dst)
+/// Replaces `dst` with `src`, ASCII capitals lowered, and `digits` with the digit bits of
+/// each 64 bytes of `src` (the last block's missing bytes count as non-digits): the
+/// digit-cluster pass reads them instead of loading the text again.
+pub(crate) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
+    imp::lowercase_into(src, dst, digits);
+    let whole = digits.len() * 64;
+    if whole < src.len() {
+        let mut padded = [0u8; 64];
+        padded[..src.len() - whole].copy_from_slice(&src[whole..]);
+        digits.push(imp::digits(&padded));
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -55,34 +64,38 @@ mod imp {
         unsafe { _mm_loadu_si128(block.as_ptr().add(i).cast()) }
     }
 
-    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>) {
+    /// Lowers `src` into `dst` and replaces `digits` with the digit masks of its whole
+    /// 64-byte blocks (the caller adds a last partial block's).
+    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
         if is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just now.
-            unsafe { lowercase_avx2(src, dst) };
+            unsafe { lowercase_avx2(src, dst, digits) };
         } else {
-            lowercase_sse2(src, dst);
+            lowercase_sse2(src, dst, digits);
         }
     }
 
     /// [`lowercase_sse2`] 32 bytes at a time.
     #[target_feature(enable = "avx2")]
-    unsafe fn lowercase_avx2(src: &[u8], dst: &mut Vec<u8>) {
+    unsafe fn lowercase_avx2(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
         dst.clear();
         dst.reserve(src.len());
-        let whole = src.len() / 32 * 32;
+        let whole = src.len() / 64 * 64;
+        digits.clear();
+        digits.reserve(whole / 64);
         let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
         // SAFETY: as in `lowercase_sse2`, with 32-byte loads and stores inside `src` and
-        // the reserved bytes; AVX2 is enabled for this function.
+        // the reserved bytes and masks; AVX2 is enabled for this function.
         unsafe {
-            let shift = _mm256_set1_epi8(0x80u8.wrapping_sub(b'A') as i8);
-            let limit = _mm256_set1_epi8(0x80u8.wrapping_add(26) as i8);
-            let bit = _mm256_set1_epi8(0x20);
-            for i in (0..whole).step_by(32) {
-                let x = _mm256_loadu_si256(src.as_ptr().add(i).cast());
-                let upper = _mm256_cmpgt_epi8(limit, _mm256_add_epi8(x, shift));
-                let lower = _mm256_or_si256(x, _mm256_and_si256(upper, bit));
-                _mm256_storeu_si256(out.add(i).cast(), lower);
+            let marks = digits.spare_capacity_mut().as_mut_ptr().cast::<u64>();
+            for i in (0..whole).step_by(64) {
+                let low = lower32(src.as_ptr().add(i), out.add(i));
+                let high = lower32(src.as_ptr().add(i + 32), out.add(i + 32));
+                marks
+                    .add(i / 64)
+                    .write(u64::from(low) | u64::from(high) << 32);
             }
+            digits.set_len(whole / 64);
             for (i, b) in src.iter().enumerate().skip(whole) {
                 out.add(i).write(b.to_ascii_lowercase());
             }
@@ -90,22 +103,60 @@ mod imp {
         }
     }
 
-    pub(super) fn lowercase_sse2(src: &[u8], dst: &mut Vec<u8>) {
+    /// Lowers the 32 bytes at `src` into `out`; returns their digit bits.
+    ///
+    /// # Safety
+    /// 32 bytes must be readable at `src` and writable at `out`; the CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn lower32(src: *const u8, out: *mut u8) -> u32 {
+        // SAFETY: the caller's contract; unaligned loads and stores.
+        unsafe {
+            // Unsigned `lo <= b < lo + n` per byte via the signed compare, as `in_range`.
+            let x = _mm256_loadu_si256(src.cast());
+            let upper = _mm256_cmpgt_epi8(
+                _mm256_set1_epi8(0x80u8.wrapping_add(26) as i8),
+                _mm256_add_epi8(x, _mm256_set1_epi8(0x80u8.wrapping_sub(b'A') as i8)),
+            );
+            let lower = _mm256_or_si256(x, _mm256_and_si256(upper, _mm256_set1_epi8(0x20)));
+            _mm256_storeu_si256(out.cast(), lower);
+            let digit = _mm256_cmpgt_epi8(
+                _mm256_set1_epi8(0x80u8.wrapping_add(10) as i8),
+                _mm256_add_epi8(x, _mm256_set1_epi8(0x80u8.wrapping_sub(b'0') as i8)),
+            );
+            _mm256_movemask_epi8(digit) as u32
+        }
+    }
+
+    pub(super) fn lowercase_sse2(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
         dst.clear();
         dst.reserve(src.len());
-        let whole = src.len() / 16 * 16;
+        let whole = src.len() / 64 * 64;
+        digits.clear();
+        digits.reserve(whole / 64);
         let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
-        // SAFETY: SSE2 baseline; every load reads 16 bytes inside `src` (`i + 16 <=
+        // SAFETY: SSE2 baseline; every load reads 16 bytes inside `src` (`i + lane + 16 <=
         // whole <= src.len()`) and every store writes inside the `src.len()` bytes just
         // reserved; `loadu`/`storeu` need no alignment. All `src.len()` bytes are written
-        // before the length is set.
+        // before the length is set. `digits` is empty (cleared above) with room for
+        // `whole / 64` masks, each written (mask `i / 64` for block `i`) before its length
+        // is set. (Pushing instead lets LLVM vectorise the loop across blocks, inserting
+        // the masks byte by byte: twice as slow.)
         unsafe {
             let bit = _mm_set1_epi8(0x20);
-            for i in (0..whole).step_by(16) {
-                let x = _mm_loadu_si128(src.as_ptr().add(i).cast());
-                let lower = _mm_or_si128(x, _mm_and_si128(in_range(x, b'A', 26), bit));
-                _mm_storeu_si128(out.add(i).cast(), lower);
+            let marks = digits.spare_capacity_mut().as_mut_ptr().cast::<u64>();
+            for i in (0..whole).step_by(64) {
+                let mut mask = 0u64;
+                for lane in [0, 16, 32, 48] {
+                    let x = _mm_loadu_si128(src.as_ptr().add(i + lane).cast());
+                    let lower = _mm_or_si128(x, _mm_and_si128(in_range(x, b'A', 26), bit));
+                    _mm_storeu_si128(out.add(i + lane).cast(), lower);
+                    let digit = _mm_movemask_epi8(in_range(x, b'0', 10)) as u32;
+                    mask |= u64::from(digit) << lane;
+                }
+                marks.add(i / 64).write(mask);
             }
+            digits.set_len(whole / 64);
             for (i, b) in src.iter().enumerate().skip(whole) {
                 out.add(i).write(b.to_ascii_lowercase());
             }
@@ -184,9 +235,15 @@ mod imp {
 
 #[cfg(not(target_arch = "x86_64"))]
 mod imp {
-    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>) {
+    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
         dst.clear();
         dst.extend(src.iter().map(u8::to_ascii_lowercase));
+        digits.clear();
+        for block in src.chunks_exact(64) {
+            if let Ok(block) = <&[u8; 64]>::try_from(block) {
+                digits.push(super::portable_digits(block));
+            }
+        }
     }
     pub(super) fn digits(block: &[u8; 64]) -> u64 {
         super::portable_digits(block)
@@ -274,19 +331,34 @@ mod tests {
         }
         // Every byte value, at every offset from a 32-byte boundary and every tail length, with
         // AVX2 (where the CPU has it) and SSE2.
+        // The digit masks made along with it: one per 64 bytes, the last padded.
         let text: Vec<u8> = (0..=255u8).cycle().take(600).collect();
-        let mut lower = vec![1, 2, 3];
-        for start in 0..33 {
-            for end in (text.len() - 33)..=text.len() {
-                lowercase_into(&text[start..end], &mut lower);
-                assert_eq!(lower, text[start..end].to_ascii_lowercase());
+        let (mut lower, mut masks) = (vec![1, 2, 3], vec![7]);
+        let expected_masks = |src: &[u8]| -> Vec<u64> {
+            src.chunks(64)
+                .map(|c| {
+                    let block = std::array::from_fn(|i| c.get(i).copied().unwrap_or(0));
+                    portable_mask(&block, |b| b.is_ascii_digit())
+                })
+                .collect()
+        };
+        for start in 0..65 {
+            for end in (text.len() - 65)..=text.len() {
+                let src = &text[start..end];
+                lowercase_into(src, &mut lower, &mut masks);
+                assert_eq!(lower, src.to_ascii_lowercase());
+                assert_eq!(masks, expected_masks(src), "{start}..{end}");
                 #[cfg(target_arch = "x86_64")]
                 {
-                    imp::lowercase_sse2(&text[start..end], &mut lower);
-                    assert_eq!(lower, text[start..end].to_ascii_lowercase());
+                    let mut whole = vec![7; 3];
+                    imp::lowercase_sse2(src, &mut lower, &mut whole);
+                    assert_eq!(lower, src.to_ascii_lowercase());
+                    assert_eq!(whole[..], masks[..src.len() / 64]);
                 }
             }
         }
+        lowercase_into(b"", &mut lower, &mut masks);
+        assert!(lower.is_empty() && masks.is_empty());
         let mut b = [b'x'; 64];
         b[0] = b'7';
         b[63] = b'0';

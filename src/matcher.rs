@@ -139,6 +139,8 @@ pub struct Matcher {
     /// of its patterns that match around the cluster being checked.
     gate: (Option<meta::Cache>, Option<hybrid::dfa::Cache>, PatternSet),
     lower: Vec<u8>,
+    /// Digit bits of the text, a mask per 64 bytes, made along with `lower`.
+    digit_masks: Vec<u64>,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
     /// Digit runs after two capitals (IBAN-style pair triggers).
@@ -186,6 +188,7 @@ impl Matcher {
             },
             set: set.clone(),
             lower: Vec::new(),
+            digit_masks: Vec::new(),
             candidates: Vec::new(),
             clusters: Vec::new(),
             pair_runs: Vec::new(),
@@ -249,7 +252,7 @@ impl Matcher {
     fn scan_block(&mut self, hay: &[u8], opts: ScanOptions<'_>, out: &mut Vec<Match>) {
         let set = self.set.clone();
         let c: &Compiled = &set.inner;
-        crate::bytemask::lowercase_into(hay, &mut self.lower);
+        crate::bytemask::lowercase_into(hay, &mut self.lower, &mut self.digit_masks);
         self.candidates.clear();
         self.clusters.clear();
         self.raw.clear();
@@ -381,6 +384,7 @@ impl Matcher {
         self.pair_runs.clear();
         digit_clusters(
             hay,
+            &self.digit_masks,
             &mut self.clusters,
             c.has_pairs.then_some(&mut self.pair_runs),
         );
@@ -1335,14 +1339,19 @@ fn run_starts(mut x: u64, len: u32) -> u64 {
 /// before it and another `b` bytes after it with `a + b - 1 <= CLUSTER_GAP` and no newline
 /// between them, so a block costs a few dozen mask operations plus a few instructions per
 /// cluster, whatever its digit runs.
-fn digit_clusters(hay: &[u8], clusters: &mut Vec<Cluster>, pairs: Option<&mut Vec<usize>>) {
+fn digit_clusters(
+    hay: &[u8],
+    digit_masks: &[u64],
+    clusters: &mut Vec<Cluster>,
+    pairs: Option<&mut Vec<usize>>,
+) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("popcnt") {
         // SAFETY: the CPU has POPCNT, checked just now; the code is the same.
-        unsafe { digit_clusters_popcnt(hay, clusters, pairs) };
+        unsafe { digit_clusters_popcnt(hay, digit_masks, clusters, pairs) };
         return;
     }
-    digit_clusters_in(hay, clusters, pairs);
+    digit_clusters_in(hay, digit_masks, clusters, pairs);
 }
 
 /// [`digit_clusters`] with the POPCNT instruction for its digit counts (a cluster's,
@@ -1352,17 +1361,23 @@ fn digit_clusters(hay: &[u8], clusters: &mut Vec<Cluster>, pairs: Option<&mut Ve
 #[target_feature(enable = "popcnt")]
 unsafe fn digit_clusters_popcnt(
     hay: &[u8],
+    digit_masks: &[u64],
     clusters: &mut Vec<Cluster>,
     pairs: Option<&mut Vec<usize>>,
 ) {
-    digit_clusters_in(hay, clusters, pairs);
+    digit_clusters_in(hay, digit_masks, clusters, pairs);
 }
 
 #[inline(always)]
-fn digit_clusters_in(hay: &[u8], clusters: &mut Vec<Cluster>, mut pairs: Option<&mut Vec<usize>>) {
+fn digit_clusters_in(
+    hay: &[u8],
+    digit_masks: &[u64],
+    clusters: &mut Vec<Cluster>,
+    mut pairs: Option<&mut Vec<usize>>,
+) {
     const G: u32 = CLUSTER_GAP as u32;
     let blocks = hay.len().div_ceil(64);
-    let digits = |b: usize| on_block(hay, b, crate::bytemask::digits, 0);
+    let digits = |b: usize| digit_masks.get(b).copied().unwrap_or(0);
     let all = |b: usize| on_block(hay, b, crate::bytemask::digits_newlines_capitals, [0; 3]);
     // Bit p of `back(prev, cur, k)` is bit p - k of the text; of `ahead(cur, next, k)`,
     // bit p + k.
@@ -1678,12 +1693,14 @@ mod tests {
                         }
                     })
                     .collect();
+                let (mut lower, mut masks) = (Vec::new(), Vec::new());
+                crate::bytemask::lowercase_into(&hay, &mut lower, &mut masks);
                 let (mut clusters, mut pairs) = (Vec::new(), Vec::new());
-                digit_clusters(&hay, &mut clusters, Some(&mut pairs));
+                digit_clusters(&hay, &masks, &mut clusters, Some(&mut pairs));
                 assert_eq!((clusters, pairs), naive_clusters(&hay), "len {len}");
                 // Without POPCNT too.
                 let (mut clusters, mut pairs) = (Vec::new(), Vec::new());
-                digit_clusters_in(&hay, &mut clusters, Some(&mut pairs));
+                digit_clusters_in(&hay, &masks, &mut clusters, Some(&mut pairs));
                 assert_eq!((clusters, pairs), naive_clusters(&hay), "len {len}");
             }
         }
