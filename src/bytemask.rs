@@ -75,14 +75,21 @@ mod imp {
         }
     }
 
+    /// Empties `dst` and `digits`, with room for all of `src` and for the masks of its
+    /// whole 64-byte blocks; returns how many bytes those blocks cover.
+    fn make_room(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) -> usize {
+        let whole = src.len() / 64 * 64;
+        dst.clear();
+        dst.reserve(src.len());
+        digits.clear();
+        digits.reserve(whole / 64);
+        whole
+    }
+
     /// [`lowercase_sse2`] 32 bytes at a time.
     #[target_feature(enable = "avx2")]
     unsafe fn lowercase_avx2(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
-        dst.clear();
-        dst.reserve(src.len());
-        let whole = src.len() / 64 * 64;
-        digits.clear();
-        digits.reserve(whole / 64);
+        let whole = make_room(src, dst, digits);
         let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
         // SAFETY: as in `lowercase_sse2`, with 32-byte loads and stores inside `src` and
         // the reserved bytes and masks; AVX2 is enabled for this function.
@@ -129,16 +136,12 @@ mod imp {
     }
 
     pub(super) fn lowercase_sse2(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
-        dst.clear();
-        dst.reserve(src.len());
-        let whole = src.len() / 64 * 64;
-        digits.clear();
-        digits.reserve(whole / 64);
+        let whole = make_room(src, dst, digits);
         let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
         // SAFETY: SSE2 baseline; every load reads 16 bytes inside `src` (`i + lane + 16 <=
         // whole <= src.len()`) and every store writes inside the `src.len()` bytes just
         // reserved; `loadu`/`storeu` need no alignment. All `src.len()` bytes are written
-        // before the length is set. `digits` is empty (cleared above) with room for
+        // before the length is set. `digits` is empty (`make_room`) with room for
         // `whole / 64` masks, each written (mask `i / 64` for block `i`) before its length
         // is set. (Pushing instead lets LLVM vectorise the loop across blocks, inserting
         // the masks byte by byte: twice as slow.)

@@ -949,11 +949,13 @@ fn choose_literals(detectors: &[Detector]) -> (Vec<Vec<(usize, Vec<Vec<u8>>)>>, 
         all.dedup();
         super::teddy::expected_candidates(&all)
     };
+    // The cost of the choices so far, worked out once and carried along.
+    let mut current: Option<f64> = None;
     for i in 0..detectors.len() {
         if options[i].len() < 2 {
             continue;
         }
-        let mut best = (cost(&choice), choice[i]);
+        let mut best = (*current.get_or_insert_with(|| cost(&choice)), choice[i]);
         for c in 1..options[i].len() {
             let mut trial = choice.clone();
             trial[i] = c;
@@ -962,7 +964,7 @@ fn choose_literals(detectors: &[Detector]) -> (Vec<Vec<(usize, Vec<Vec<u8>>)>>, 
                 best = (trial_cost, c);
             }
         }
-        choice[i] = best.1;
+        (current, choice[i]) = (Some(best.0), best.1);
     }
     (options, choice)
 }
