@@ -5,16 +5,11 @@
 //! SWAR fallback elsewhere. Both give identical results (tested). The matcher's ASCII
 //! case-folded copy of the text is made here too, with the same byte-range compare, 32
 //! bytes at a time with AVX2 where the CPU has it (checked at run time), and the text's
-//! digit masks along with it, while the bytes are loaded anyway.
+//! digit, newline and capital masks along with it, while the bytes are loaded anyway.
 
 /// Bits for ASCII digits.
 pub(crate) fn digits(block: &[u8; 64]) -> u64 {
     imp::digits(block)
-}
-
-/// Bits for digits, newlines and ASCII capitals of one block (the digit-cluster pass).
-pub(crate) fn digits_newlines_capitals(block: &[u8; 64]) -> [u64; 3] {
-    imp::digits_newlines_capitals(block)
 }
 
 /// Bits for word bytes of case-folded text (`a-z`, `0-9` and bytes ≥ 0x80), and for
@@ -29,16 +24,17 @@ pub(crate) fn digits_and(block: &[u8; 64], bytes: &[u8]) -> (u64, u64) {
     imp::digits_and(block, bytes)
 }
 
-/// Replaces `dst` with `src`, ASCII capitals lowered, and `digits` with the digit bits of
-/// each 64 bytes of `src` (the last block's missing bytes count as non-digits): the
-/// digit-cluster pass reads them instead of loading the text again.
-pub(crate) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
-    imp::lowercase_into(src, dst, digits);
-    let whole = digits.len() * 64;
+/// Replaces `dst` with `src`, ASCII capitals lowered, and `masks` with the
+/// [`digits_newlines_capitals`] of each 64 bytes of `src` (the last block's missing bytes
+/// count as none of them): the digit-cluster pass reads them instead of loading the text
+/// again.
+pub(crate) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
+    imp::lowercase_into(src, dst, masks);
+    let whole = masks.len() * 64;
     if whole < src.len() {
         let mut padded = [0u8; 64];
         padded[..src.len() - whole].copy_from_slice(&src[whole..]);
-        digits.push(imp::digits(&padded));
+        masks.push(imp::digits_newlines_capitals(&padded));
     }
 }
 
@@ -64,45 +60,45 @@ mod imp {
         unsafe { _mm_loadu_si128(block.as_ptr().add(i).cast()) }
     }
 
-    /// Lowers `src` into `dst` and replaces `digits` with the digit masks of its whole
-    /// 64-byte blocks (the caller adds a last partial block's).
-    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
+    /// Lowers `src` into `dst` and replaces `masks` with the masks of its whole 64-byte
+    /// blocks (the caller adds a last partial block's).
+    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
         if is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just now.
-            unsafe { lowercase_avx2(src, dst, digits) };
+            unsafe { lowercase_avx2(src, dst, masks) };
         } else {
-            lowercase_sse2(src, dst, digits);
+            lowercase_sse2(src, dst, masks);
         }
     }
 
-    /// Empties `dst` and `digits`, with room for all of `src` and for the masks of its
+    /// Empties `dst` and `masks`, with room for all of `src` and for the masks of its
     /// whole 64-byte blocks; returns how many bytes those blocks cover.
-    fn make_room(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) -> usize {
+    fn make_room(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) -> usize {
         let whole = src.len() / 64 * 64;
         dst.clear();
         dst.reserve(src.len());
-        digits.clear();
-        digits.reserve(whole / 64);
+        masks.clear();
+        masks.reserve(whole / 64);
         whole
     }
 
     /// [`lowercase_sse2`] 32 bytes at a time.
     #[target_feature(enable = "avx2")]
-    unsafe fn lowercase_avx2(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
-        let whole = make_room(src, dst, digits);
+    unsafe fn lowercase_avx2(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
+        let whole = make_room(src, dst, masks);
         let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
         // SAFETY: as in `lowercase_sse2`, with 32-byte loads and stores inside `src` and
         // the reserved bytes and masks; AVX2 is enabled for this function.
         unsafe {
-            let marks = digits.spare_capacity_mut().as_mut_ptr().cast::<u64>();
+            let marks = masks.spare_capacity_mut().as_mut_ptr().cast::<[u64; 3]>();
             for i in (0..whole).step_by(64) {
                 let low = lower32(src.as_ptr().add(i), out.add(i));
                 let high = lower32(src.as_ptr().add(i + 32), out.add(i + 32));
-                marks
-                    .add(i / 64)
-                    .write(u64::from(low) | u64::from(high) << 32);
+                marks.add(i / 64).write(std::array::from_fn(|k| {
+                    u64::from(low[k]) | u64::from(high[k]) << 32
+                }));
             }
-            digits.set_len(whole / 64);
+            masks.set_len(whole / 64);
             for (i, b) in src.iter().enumerate().skip(whole) {
                 out.add(i).write(b.to_ascii_lowercase());
             }
@@ -110,13 +106,14 @@ mod imp {
         }
     }
 
-    /// Lowers the 32 bytes at `src` into `out`; returns their digit bits.
+    /// Lowers the 32 bytes at `src` into `out`; returns their digit, newline and capital
+    /// bits.
     ///
     /// # Safety
     /// 32 bytes must be readable at `src` and writable at `out`; the CPU must have AVX2.
     #[target_feature(enable = "avx2")]
     #[inline]
-    unsafe fn lower32(src: *const u8, out: *mut u8) -> u32 {
+    unsafe fn lower32(src: *const u8, out: *mut u8) -> [u32; 3] {
         // SAFETY: the caller's contract; unaligned loads and stores.
         unsafe {
             // Unsigned `lo <= b < lo + n` per byte via the signed compare, as `in_range`.
@@ -131,35 +128,40 @@ mod imp {
                 _mm256_set1_epi8(0x80u8.wrapping_add(10) as i8),
                 _mm256_add_epi8(x, _mm256_set1_epi8(0x80u8.wrapping_sub(b'0') as i8)),
             );
-            _mm256_movemask_epi8(digit) as u32
+            let newline = _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'\n' as i8));
+            [digit, newline, upper].map(|m| _mm256_movemask_epi8(m) as u32)
         }
     }
 
-    pub(super) fn lowercase_sse2(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
-        let whole = make_room(src, dst, digits);
+    pub(super) fn lowercase_sse2(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
+        let whole = make_room(src, dst, masks);
         let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
         // SAFETY: SSE2 baseline; every load reads 16 bytes inside `src` (`i + lane + 16 <=
         // whole <= src.len()`) and every store writes inside the `src.len()` bytes just
         // reserved; `loadu`/`storeu` need no alignment. All `src.len()` bytes are written
-        // before the length is set. `digits` is empty (`make_room`) with room for
-        // `whole / 64` masks, each written (mask `i / 64` for block `i`) before its length
-        // is set. (Pushing instead lets LLVM vectorise the loop across blocks, inserting
-        // the masks byte by byte: twice as slow.)
+        // before the length is set. `masks` is empty (`make_room`) with room for
+        // `whole / 64` entries, each written (entry `i / 64` for block `i`) before its
+        // length is set. (Pushing instead lets LLVM vectorise the loop across blocks,
+        // inserting the masks byte by byte: twice as slow.)
         unsafe {
             let bit = _mm_set1_epi8(0x20);
-            let marks = digits.spare_capacity_mut().as_mut_ptr().cast::<u64>();
+            let newline = _mm_set1_epi8(b'\n' as i8);
+            let marks = masks.spare_capacity_mut().as_mut_ptr().cast::<[u64; 3]>();
             for i in (0..whole).step_by(64) {
-                let mut mask = 0u64;
+                let mut mask = [0u64; 3];
                 for lane in [0, 16, 32, 48] {
                     let x = _mm_loadu_si128(src.as_ptr().add(i + lane).cast());
-                    let lower = _mm_or_si128(x, _mm_and_si128(in_range(x, b'A', 26), bit));
+                    let upper = in_range(x, b'A', 26);
+                    let lower = _mm_or_si128(x, _mm_and_si128(upper, bit));
                     _mm_storeu_si128(out.add(i + lane).cast(), lower);
-                    let digit = _mm_movemask_epi8(in_range(x, b'0', 10)) as u32;
-                    mask |= u64::from(digit) << lane;
+                    let bits = [in_range(x, b'0', 10), _mm_cmpeq_epi8(x, newline), upper];
+                    for (m, b) in mask.iter_mut().zip(bits) {
+                        *m |= u64::from(_mm_movemask_epi8(b) as u32) << lane;
+                    }
                 }
                 marks.add(i / 64).write(mask);
             }
-            digits.set_len(whole / 64);
+            masks.set_len(whole / 64);
             for (i, b) in src.iter().enumerate().skip(whole) {
                 out.add(i).write(b.to_ascii_lowercase());
             }
@@ -311,7 +313,7 @@ mod tests {
             }
             assert_eq!(digits(&block), portable_digits(&block));
             assert_eq!(
-                digits_newlines_capitals(&block),
+                imp::digits_newlines_capitals(&block),
                 [
                     portable_digits(&block),
                     portable_mask(&block, |b| b == b'\n'),
@@ -334,14 +336,18 @@ mod tests {
         }
         // Every byte value, at every offset from a 32-byte boundary and every tail length, with
         // AVX2 (where the CPU has it) and SSE2.
-        // The digit masks made along with it: one per 64 bytes, the last padded.
+        // The masks made along with it: one per 64 bytes, the last padded.
         let text: Vec<u8> = (0..=255u8).cycle().take(600).collect();
-        let (mut lower, mut masks) = (vec![1, 2, 3], vec![7]);
-        let expected_masks = |src: &[u8]| -> Vec<u64> {
+        let (mut lower, mut masks) = (vec![1, 2, 3], vec![[7; 3]]);
+        let expected_masks = |src: &[u8]| -> Vec<[u64; 3]> {
             src.chunks(64)
                 .map(|c| {
                     let block = std::array::from_fn(|i| c.get(i).copied().unwrap_or(0));
-                    portable_mask(&block, |b| b.is_ascii_digit())
+                    [
+                        portable_digits(&block),
+                        portable_mask(&block, |b| b == b'\n'),
+                        portable_mask(&block, |b| b.is_ascii_uppercase()),
+                    ]
                 })
                 .collect()
         };
@@ -353,7 +359,7 @@ mod tests {
                 assert_eq!(masks, expected_masks(src), "{start}..{end}");
                 #[cfg(target_arch = "x86_64")]
                 {
-                    let mut whole = vec![7; 3];
+                    let mut whole = vec![[7; 3]; 3];
                     imp::lowercase_sse2(src, &mut lower, &mut whole);
                     assert_eq!(lower, src.to_ascii_lowercase());
                     assert_eq!(whole[..], masks[..src.len() / 64]);

@@ -135,12 +135,11 @@ struct Cluster {
 pub struct Matcher {
     set: DetectorSet,
     caches: Vec<meta::Cache>,
-    /// The short-number gate's union regex cache (if it has one), its DFA's, and the set
-    /// of its patterns that match around the cluster being checked.
-    gate: (Option<meta::Cache>, Option<hybrid::dfa::Cache>, PatternSet),
+    gate: GateCaches,
     lower: Vec<u8>,
-    /// Digit bits of the text, a mask per 64 bytes, made along with `lower`.
-    digit_masks: Vec<u64>,
+    /// Digit, newline and capital bits of the text, masks per 64 bytes, made along with
+    /// `lower`.
+    masks: Vec<[u64; 3]>,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
     /// Digit runs after two capitals (IBAN-style pair triggers).
@@ -178,17 +177,20 @@ impl Matcher {
                 .map(|d| d.regex.create_cache())
                 .collect(),
             gate: {
-                let regex = set.inner.small_gate.as_ref().and_then(|g| g.regex.as_ref());
-                let dfa = set.inner.small_gate.as_ref().and_then(|g| g.dfa.as_ref());
-                (
-                    regex.map(meta::Regex::create_cache),
-                    dfa.map(hybrid::dfa::Cache::new),
-                    PatternSet::new(regex.map_or(0, meta::Regex::pattern_len)),
-                )
+                let g = set.inner.small_gate.as_ref();
+                let regex = g.and_then(|g| g.regex.as_ref());
+                GateCaches {
+                    union: regex.map(meta::Regex::create_cache),
+                    dfa: g.and_then(|g| g.dfa.as_ref()).map(hybrid::dfa::Cache::new),
+                    anchored: g
+                        .and_then(|g| g.anchored.as_ref())
+                        .map(hybrid::dfa::Cache::new),
+                    set: PatternSet::new(regex.map_or(0, meta::Regex::pattern_len)),
+                }
             },
             set: set.clone(),
             lower: Vec::new(),
-            digit_masks: Vec::new(),
+            masks: Vec::new(),
             candidates: Vec::new(),
             clusters: Vec::new(),
             pair_runs: Vec::new(),
@@ -252,7 +254,7 @@ impl Matcher {
     fn scan_block(&mut self, hay: &[u8], opts: ScanOptions<'_>, out: &mut Vec<Match>) {
         let set = self.set.clone();
         let c: &Compiled = &set.inner;
-        crate::bytemask::lowercase_into(hay, &mut self.lower, &mut self.digit_masks);
+        crate::bytemask::lowercase_into(hay, &mut self.lower, &mut self.masks);
         self.candidates.clear();
         self.clusters.clear();
         self.raw.clear();
@@ -384,7 +386,7 @@ impl Matcher {
         self.pair_runs.clear();
         digit_clusters(
             hay,
-            &self.digit_masks,
+            &self.masks,
             &mut self.clusters,
             c.has_pairs.then_some(&mut self.pair_runs),
         );
@@ -715,9 +717,10 @@ impl Matcher {
         let mut merged: Vec<(usize, usize)> = std::mem::take(&mut self.merged);
         merged.clear();
         let mut gate = GateScratch {
-            union: self.gate.0.as_mut(),
-            dfa: self.gate.1.as_mut(),
-            set: &mut self.gate.2,
+            union: self.gate.union.as_mut(),
+            dfa: self.gate.dfa.as_mut(),
+            anchored: self.gate.anchored.as_mut(),
+            set: &mut self.gate.set,
             caches: &mut self.caches,
         };
         let (mut segment_cursor, mut extra) = (0, 0);
@@ -1124,26 +1127,50 @@ fn gate_short_cluster(
             push_region(merged, (s, e));
         }
     };
-    // Members whose matches start at a digit run: their own regex, anchored at each run
-    // of the cluster (a year is a card security code, found in four bytes).
-    for m in g.members.iter() {
-        let d = &c.detectors[m.detector.index()];
-        if !d.at_run_starts || cl.digits < c.gates[m.detector.index()].min_digits {
-            continue;
-        }
-        let cache = &mut scratch.caches[m.detector.index()];
-        let found = (cl.start..cl.end)
+    // Anchored branches: one DFA walk from each run start of the cluster (a year is a card
+    // security code, found in four bytes). Where one matches, the regexes of the members
+    // having them, anchored there, tell which.
+    let run_starts = || {
+        (cl.start..cl.end)
             .filter(|&p| hay[p].is_ascii_digit() && (p == 0 || !hay[p - 1].is_ascii_digit()))
-            .any(|p| {
-                let span = p..(p + d.max_len).min(hay.len());
-                let input = Input::new(hay)
-                    .span(span)
-                    .anchored(Anchored::Yes)
-                    .earliest(true);
-                d.regex.search_half_with(cache, &input).is_some()
-            });
-        if found {
-            matches(m);
+    };
+    // Bit `k`: the run starting `k` bytes into the cluster (a short cluster spans a few
+    // bytes); all of them when the DFA cannot tell.
+    let mut hits = 0u64;
+    for p in run_starts() {
+        let span = p..(p + g.anchored_len).min(hay.len());
+        let hit = match (&g.anchored, scratch.anchored.as_deref_mut()) {
+            (Some(dfa), Some(cache)) => anchored_match(dfa, cache, hay, span),
+            _ => None,
+        };
+        match hit {
+            Some(false) => {}
+            Some(true) if p - cl.start < 64 => hits |= 1 << (p - cl.start),
+            _ => hits = u64::MAX,
+        }
+    }
+    if hits != 0 {
+        for m in g.members.iter().filter(|m| m.anchored) {
+            let d = &c.detectors[m.detector.index()];
+            if d.at_run_starts && cl.digits < c.gates[m.detector.index()].min_digits {
+                continue;
+            }
+            let cache = &mut scratch.caches[m.detector.index()];
+            let found = run_starts()
+                .filter(|&p| {
+                    hits == u64::MAX || (p - cl.start < 64 && hits & 1 << (p - cl.start) != 0)
+                })
+                .any(|p| {
+                    let span = p..(p + d.max_len).min(hay.len());
+                    let input = Input::new(hay)
+                        .span(span)
+                        .anchored(Anchored::Yes)
+                        .earliest(true);
+                    d.regex.search_half_with(cache, &input).is_some()
+                });
+            if found {
+                matches(m);
+            }
         }
     }
     let (Some(regex), Some(cache)) = (&g.regex, scratch.union.as_deref_mut()) else {
@@ -1171,11 +1198,22 @@ fn gate_short_cluster(
     quiet
 }
 
-/// What the short-number gate searches with: the union regex's cache (if it has one),
-/// the set of its patterns found, and the detectors' own caches.
+/// The short-number gate's caches (for the parts it has): its union regex's, the union's
+/// DFA's and the anchored DFA's, and the set of union patterns that match around the
+/// cluster being checked.
+struct GateCaches {
+    union: Option<meta::Cache>,
+    dfa: Option<hybrid::dfa::Cache>,
+    anchored: Option<hybrid::dfa::Cache>,
+    set: PatternSet,
+}
+
+/// What the short-number gate searches with: [`GateCaches`], borrowed, and the detectors'
+/// own caches.
 struct GateScratch<'a> {
     union: Option<&'a mut meta::Cache>,
     dfa: Option<&'a mut hybrid::dfa::Cache>,
+    anchored: Option<&'a mut hybrid::dfa::Cache>,
     set: &'a mut PatternSet,
     caches: &'a mut [meta::Cache],
 }
@@ -1289,6 +1327,38 @@ fn overlapping_match(
     Some(last.ok()?.is_match())
 }
 
+/// Whether a match of `dfa` starts at `span.start` (anchored) and ends within `span`;
+/// `None` when the lazy DFA gives up.
+fn anchored_match(
+    dfa: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    hay: &[u8],
+    span: Range<usize>,
+) -> Option<bool> {
+    let input = Input::new(hay).span(span.clone()).anchored(Anchored::Yes);
+    let mut sid = dfa.start_state_forward(cache, &input).ok()?;
+    for &b in &hay[span.clone()] {
+        sid = dfa.next_state(cache, sid, b).ok()?;
+        if sid.is_tagged() {
+            if sid.is_match() {
+                return Some(true);
+            }
+            if sid.is_dead() {
+                return Some(false);
+            }
+            if sid.is_quit() {
+                return None;
+            }
+        }
+    }
+    // A match can end at the span's end; its look-ahead sees the next byte.
+    let last = match hay.get(span.end) {
+        Some(&b) => dfa.next_state(cache, sid, b),
+        None => dfa.next_eoi_state(cache, sid),
+    };
+    Some(last.ok()?.is_match())
+}
+
 /// Whether `cl` can hold `min` digits of one match whose only non-digit bytes are
 /// `separators`: whether one of its parts made of digits and separators has that many.
 /// Clusters of 64 bytes or more, or too near the text's end, may always.
@@ -1341,17 +1411,17 @@ fn run_starts(mut x: u64, len: u32) -> u64 {
 /// cluster, whatever its digit runs.
 fn digit_clusters(
     hay: &[u8],
-    digit_masks: &[u64],
+    masks: &[[u64; 3]],
     clusters: &mut Vec<Cluster>,
     pairs: Option<&mut Vec<usize>>,
 ) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("popcnt") {
         // SAFETY: the CPU has POPCNT, checked just now; the code is the same.
-        unsafe { digit_clusters_popcnt(hay, digit_masks, clusters, pairs) };
+        unsafe { digit_clusters_popcnt(hay, masks, clusters, pairs) };
         return;
     }
-    digit_clusters_in(hay, digit_masks, clusters, pairs);
+    digit_clusters_in(hay, masks, clusters, pairs);
 }
 
 /// [`digit_clusters`] with the POPCNT instruction for its digit counts (a cluster's,
@@ -1361,48 +1431,48 @@ fn digit_clusters(
 #[target_feature(enable = "popcnt")]
 unsafe fn digit_clusters_popcnt(
     hay: &[u8],
-    digit_masks: &[u64],
+    masks: &[[u64; 3]],
     clusters: &mut Vec<Cluster>,
     pairs: Option<&mut Vec<usize>>,
 ) {
-    digit_clusters_in(hay, digit_masks, clusters, pairs);
+    digit_clusters_in(hay, masks, clusters, pairs);
 }
 
 #[inline(always)]
 fn digit_clusters_in(
     hay: &[u8],
-    digit_masks: &[u64],
+    masks: &[[u64; 3]],
     clusters: &mut Vec<Cluster>,
     mut pairs: Option<&mut Vec<usize>>,
 ) {
     const G: u32 = CLUSTER_GAP as u32;
     let blocks = hay.len().div_ceil(64);
-    let digits = |b: usize| digit_masks.get(b).copied().unwrap_or(0);
-    let all = |b: usize| on_block(hay, b, crate::bytemask::digits_newlines_capitals, [0; 3]);
+    // Digit, newline and capital masks of block `b`, none past the end.
+    let masks_of = |b: usize| masks.get(b).copied().unwrap_or([0; 3]);
     // Bit p of `back(prev, cur, k)` is bit p - k of the text; of `ahead(cur, next, k)`,
     // bit p + k.
     let back = |prev: u64, cur: u64, k: u32| cur << k | prev >> (64 - k);
     let ahead = |cur: u64, next: u64, k: u32| cur >> k | next << (64 - k);
-    // Digit masks of the previous, current and next block; all three masks of a block are
-    // only computed for blocks near digits.
-    let (mut prev_d, mut d) = (0u64, digits(0));
-    let (mut prev_all, mut cur_all): (Option<[u64; 3]>, Option<[u64; 3]>) = (Some([0; 3]), None);
+    let mut prev = [0u64; 3];
     let mut in_cluster = false;
     let (mut start, mut start_digits, mut digits_before) = (0usize, 0usize, 0usize);
-    for b in 0..blocks {
-        if d == 0 && prev_d >> (64 - G) == 0 {
+    let mut b = 0;
+    while b < blocks {
+        let cur = masks_of(b);
+        if cur[0] == 0 && prev[0] >> (64 - G) == 0 {
             // No digit here or close enough before: no cluster touches this block (one
-            // running into it would need a digit in its last CLUSTER_GAP bytes).
-            (prev_d, d) = (d, digits(b + 1));
-            (prev_all, cur_all) = (cur_all, None);
+            // running into it would need a digit in its last CLUSTER_GAP bytes), nor any
+            // block up to the next with a digit.
+            b = masks
+                .get(b + 1..)
+                .and_then(|rest| rest.iter().position(|m| m[0] != 0))
+                .map_or(blocks, |i| b + 1 + i);
+            prev = masks_of(b - 1);
             continue;
         }
+        let ([prev_d, prev_nl, prev_up], [d, nl, up]) = (prev, cur);
+        let [next_d, next_nl, _] = masks_of(b + 1);
         let base = b * 64;
-        let [_, nl, up] = *cur_all.get_or_insert_with(|| all(b));
-        let [_, prev_nl, prev_up] =
-            *prev_all.get_or_insert_with(|| b.checked_sub(1).map_or([0; 3], all));
-        let next_all = all(b + 1);
-        let [next_d, next_nl, _] = next_all;
         // left[a]: a digit a bytes back, no newline from it to here (inclusive);
         // right[k]: a digit within k bytes ahead, no newline from here to it.
         let (mut left, mut right) = ([0u64; CLUSTER_GAP + 1], [0u64; CLUSTER_GAP + 1]);
@@ -1462,8 +1532,8 @@ fn digit_clusters_in(
         }
         in_cluster = member >> 63 == 1;
         digits_before += d.count_ones() as usize;
-        (prev_d, d) = (d, next_d);
-        (prev_all, cur_all) = (cur_all, Some(next_all));
+        prev = cur;
+        b += 1;
     }
     if in_cluster {
         clusters.push(Cluster {
@@ -1472,22 +1542,6 @@ fn digit_clusters_in(
             digits: u32::try_from(digits_before - start_digits).unwrap_or(u32::MAX),
             quiet: false,
         });
-    }
-}
-
-/// `f` of block `b` (bytes `64 * b..`) of `hay`, the last, partial block padded with zero
-/// bytes; `none` past the end.
-#[inline(always)]
-fn on_block<R>(hay: &[u8], b: usize, f: impl Fn(&[u8; 64]) -> R, none: R) -> R {
-    let from = b.saturating_mul(64);
-    match hay.get(from..from.saturating_add(64)) {
-        Some(block) => <&[u8; 64]>::try_from(block).map_or(none, f),
-        None if from < hay.len() => {
-            let mut padded = [0u8; 64];
-            padded[..hay.len() - from].copy_from_slice(&hay[from..]);
-            f(&padded)
-        }
-        None => none,
     }
 }
 

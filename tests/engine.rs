@@ -352,6 +352,43 @@ fn bad_detectors_fail_with_the_field_named() {
     assert!(bad("a{2000}").contains("limit"));
 }
 
+/// Numbers of at most four digits are checked by the branches of each regex that can hold
+/// them: a date's day and year are short numbers apart (found from the day, whose branch
+/// starts at a digit), `1/2/80` is one, and a month-first date joins day and year into a
+/// longer number, checked as such.
+#[test]
+fn short_numbers_are_checked_by_each_branch_that_can_hold_them() {
+    let set = DetectorSet::builtin().unwrap();
+    // Filler between the values keeps each number's checks apart from its neighbours'.
+    let filler = " while the river runs past the old mill and the quiet village sleeps ";
+    let dates = |text: &str| -> Vec<String> {
+        let hay = format!("{filler}{text}{filler}");
+        found(&set, &hay)
+            .into_iter()
+            .filter(|(id, _)| id == "DATE_OF_BIRTH")
+            .map(|(_, v)| v)
+            .collect()
+    };
+    for (text, date) in [
+        ("dob 5 May 80", "5 May 80"),
+        ("dob: 1/2/80", "1/2/80"),
+        ("bday 3rd Sept 1974", "3rd Sept 1974"),
+        ("date of birth 12-jan-1990", "12-jan-1990"),
+        ("dob May 5, 1980", "May 5, 1980"),
+        ("birthday was on the 9 june 1961 I think", "9 june 1961"),
+    ] {
+        assert_eq!(dates(text), [date], "{text}");
+        let bare = text
+            .replace("dob", "the")
+            .replace("bday", "the")
+            .replace("birth", "x");
+        assert!(dates(&bare).is_empty(), "{bare}");
+    }
+    for text in ["dob 12 may", "dob 7 mayo 80", "dob 1/2", "dob 32 May 80"] {
+        assert!(dates(text).is_empty(), "{text}");
+    }
+}
+
 /// The matcher's shortcuts (trigger windows cut to the detector's bytes, clusters split at
 /// runs too long for a detector, keyword regions, long text in blocks) must not change
 /// what is found. On text

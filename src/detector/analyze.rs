@@ -513,6 +513,33 @@ fn at_word_boundary(hir: &Hir, end: bool) -> bool {
     }
 }
 
+/// The pattern split at its first alternation: `\b(?:a|b)\b` gives `\ba\b` and `\bb\b`.
+/// Together they match exactly what the pattern does; each can be analysed on its own.
+/// A pattern with no alternation outside repetitions is its only branch.
+pub fn branches(hir: &Hir) -> Vec<Hir> {
+    match hir.kind() {
+        HirKind::Alternation(subs) => subs.clone(),
+        HirKind::Capture(cap) => branches(&cap.sub),
+        HirKind::Concat(subs) => {
+            for (i, sub) in subs.iter().enumerate() {
+                let alts = branches(sub);
+                if alts.len() > 1 {
+                    return alts
+                        .into_iter()
+                        .map(|alt| {
+                            let mut parts = subs.clone();
+                            parts[i] = alt;
+                            Hir::concat(parts)
+                        })
+                        .collect();
+                }
+            }
+            vec![hir.clone()]
+        }
+        _ => vec![hir.clone()],
+    }
+}
+
 /// Whether the pattern has a capturing group (Macie rejects them in custom identifiers).
 pub fn has_capture(hir: &Hir) -> bool {
     match hir.kind() {
@@ -596,6 +623,40 @@ mod tests {
             trigger(&parse(r"\b[A-Za-z]{4,8}\b"), false),
             Trigger::Unfiltered
         );
+    }
+
+    #[test]
+    fn branches_split_the_first_alternation() {
+        let shown = |re: &str| {
+            let mut v: Vec<String> = branches(&parse(re))
+                .iter()
+                .map(|b| {
+                    let text = b"12/3 may 7 x1y";
+                    regex_automata::meta::Regex::builder()
+                        .syntax(regex_automata::util::syntax::Config::new().unicode(false))
+                        .build_from_hir(b)
+                        .unwrap()
+                        .find_iter(&text[..])
+                        .map(|m| String::from_utf8_lossy(&text[m.range()]).into_owned())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        // The word boundaries on both sides stay with every branch.
+        assert_eq!(
+            shown(r"\b(?:[0-9]{2}/[0-9]|may [0-9]|x[0-9]y)\b"),
+            ["12/3", "may 7", "x1y"].map(String::from)
+        );
+        assert_eq!(
+            shown(r"[0-9]/[0-9]|x[0-9]"),
+            ["2/3", "x1"].map(String::from)
+        );
+        // Alternations inside repetitions stay whole.
+        assert_eq!(shown(r"(?:[0-9]|/){4}"), ["12/3"].map(String::from));
+        assert_eq!(branches(&parse(r"\b[0-9]{3}\b")).len(), 1);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::{hybrid, meta};
+use regex_syntax::hir::Hir;
 
 use super::analyze::{self, prefix_free, Trigger};
 use super::keywords::KeywordScanner;
@@ -164,10 +165,15 @@ pub(crate) const SMALL_CLUSTER: u32 = 4;
 const GATE_LITERALS: usize = 8;
 
 /// The digit detectors a cluster of at most [`SMALL_CLUSTER`] digits qualifies for, and
-/// how to tell which of them match around such a cluster: those whose matches start at a
-/// digit run (`at_run_starts`) by their own regex anchored at each run of the cluster, a
-/// few bytes each; the others by their regexes as one (`MatchKind::All`, pattern `i` is
-/// `members[union[i]]`) searched across [`SmallGate::reach`].
+/// how to tell which of them match around such a cluster. Each detector's regex is split
+/// into its branches ([`analyze::branches`]), and each branch is either
+/// - left out: its digits are all in one cluster and there are more than
+///   [`SMALL_CLUSTER`] of them (a month-first date `May 5, 1990`);
+/// - *anchored*: its matches start at a digit run (a card security code, a day-first date
+///   `5 May 1990`, whose year cluster's match is also found from the day's cluster): all
+///   such branches as one DFA walked from each run start of the cluster, a few bytes;
+/// - in the *union*: the others as one (`MatchKind::All`, pattern `i` is a branch of
+///   `members[union[i]]`) searched across [`SmallGate::reach`].
 #[derive(Debug)]
 pub(crate) struct SmallGate {
     pub regex: Option<meta::Regex>,
@@ -175,8 +181,13 @@ pub(crate) struct SmallGate {
     /// match that overlaps the cluster is still possible (`None` if it does not build).
     pub dfa: Option<hybrid::dfa::DFA>,
     pub union: Vec<usize>,
-    /// How far a match of any detector in `regex` reaches before and after its cluster.
+    /// How far a match of any branch in `regex` reaches before and after its cluster.
     pub reach: Reach,
+    /// The anchored branches, as one lazy DFA; a match found with it is confirmed by the
+    /// regexes of the members having anchored branches.
+    pub anchored: Option<hybrid::dfa::DFA>,
+    /// The longest match of an anchored branch.
+    pub anchored_len: usize,
     pub members: Vec<GateMember>,
 }
 
@@ -184,6 +195,9 @@ pub(crate) struct SmallGate {
 #[derive(Debug)]
 pub(crate) struct GateMember {
     pub detector: DetectorId,
+    /// Some of its branches are anchored (see [`SmallGate`]): its regex is run anchored
+    /// at a run start where the anchored DFA matches.
+    pub anchored: bool,
     pub keyword_required: bool,
     /// How far before and after a cluster its keywords can start and still count.
     pub keyword_reach: Reach,
@@ -452,13 +466,7 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
         field,
         message,
     };
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .nest_limit(64)
-        .build()
-        .parse(&d.regex)
-        .map_err(|e| field_err("regex", format!("does not compile: {e}")))?;
+    let hir = parse(&d.regex).map_err(|e| field_err("regex", format!("does not compile: {e}")))?;
     if analyze::has_capture(&hir) {
         return Err(field_err(
             "regex",
@@ -983,33 +991,68 @@ fn small_gate(
     if members.is_empty() {
         return Ok(None);
     }
-    let union: Vec<usize> = (0..members.len())
-        .filter(|&i| !dets[members[i].index()].at_run_starts)
-        .collect();
-    let in_union = || union.iter().map(|&i| &dets[members[i].index()]);
-    let sources: Vec<&str> = in_union().map(|d| d.regex_source.as_str()).collect();
-    let mut builder = regex_builder();
-    builder.configure(meta::Config::new().match_kind(regex_automata::MatchKind::All));
-    let regex = match builder.build_many(&sources) {
-        Ok(regex) if !sources.is_empty() => Some(regex),
-        Ok(_) => None,
-        Err(_) => return Ok(None),
+    // Sort every member's branches into anchored ones and the union's (see SmallGate).
+    let (mut anchored, mut union, mut union_of) = (Vec::new(), Vec::new(), Vec::new());
+    let mut has_anchored = vec![false; members.len()];
+    let mut reach = Reach::default();
+    for (i, &id) in members.iter().enumerate() {
+        let d = &dets[id.index()];
+        let Ok(hir) = parse(&d.regex_source) else {
+            return Ok(None);
+        };
+        let parts = if d.at_run_starts {
+            vec![hir]
+        } else {
+            analyze::branches(&hir)
+        };
+        for b in parts {
+            let gaps = analyze::digit_gaps(&b);
+            let one_cluster = gaps.gap.is_some_and(|g| g <= CLUSTER_GAP);
+            if one_cluster && analyze::min_digits(&b) > SMALL_CLUSTER {
+                continue;
+            }
+            let max_len = b.properties().maximum_len().unwrap_or(d.max_len);
+            if gaps.pre == Some(0) && analyze::starts_at_word_boundary(&b) {
+                has_anchored[i] = true;
+                anchored.push(b);
+                continue;
+            }
+            let (pre, suf) = match one_cluster {
+                true => (gaps.pre.unwrap_or(max_len), gaps.suf.unwrap_or(max_len)),
+                false => (max_len, max_len),
+            };
+            reach.before = reach.before.max(pre.min(max_len));
+            reach.after = reach.after.max(suf.min(max_len));
+            union.push(b);
+            union_of.push(i);
+        }
+    }
+    let regex = match union.is_empty() {
+        true => None,
+        false => {
+            let mut builder = regex_builder();
+            builder.configure(meta::Config::new().match_kind(regex_automata::MatchKind::All));
+            match builder.build_many_from_hir(&union) {
+                Ok(regex) => Some(regex),
+                Err(_) => return Ok(None),
+            }
+        }
     };
-    let dfa = regex.as_ref().and_then(|_| {
-        hybrid::dfa::DFA::builder()
-            .configure(hybrid::dfa::DFA::config().match_kind(regex_automata::MatchKind::All))
-            .syntax(syntax::Config::new().unicode(false).utf8(false))
-            .thompson(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
-            .build_many(&sources)
-            .ok()
-    });
-    let reach = Reach {
-        before: in_union().map(|d| d.digit_pre).max().unwrap_or(0),
-        after: in_union().map(|d| d.digit_suf).max().unwrap_or(0),
+    let dfa = regex.as_ref().and_then(|_| build_dfa(&union));
+    let anchored_len = anchored
+        .iter()
+        .filter_map(|b| b.properties().maximum_len())
+        .max()
+        .unwrap_or(0);
+    let anchored = match anchored.is_empty() {
+        true => None,
+        // Without it, every anchored member's own regex runs at each run start.
+        false => build_dfa(&anchored),
     };
     let members = members
         .iter()
-        .map(|&id| {
+        .zip(has_anchored)
+        .map(|(&id, has_anchored)| {
             let d = &dets[id.index()];
             let literals = prefix_free(
                 d.keywords
@@ -1021,6 +1064,7 @@ fn small_gate(
             let searchable = d.keyword_required && literals.len() <= GATE_LITERALS;
             Ok(GateMember {
                 detector: id,
+                anchored: has_anchored,
                 keyword_required: d.keyword_required,
                 keyword_reach: keyword_reach(d),
                 literal_len: literals.iter().map(Vec::len).max().unwrap_or(0),
@@ -1035,10 +1079,37 @@ fn small_gate(
     Ok(Some(SmallGate {
         regex,
         dfa,
-        union,
+        union: union_of,
         reach,
+        anchored,
+        anchored_len,
         members,
     }))
+}
+
+/// A lazy DFA reporting every pattern of `patterns` (`MatchKind::All`), `None` if it does
+/// not build.
+fn build_dfa(patterns: &[Hir]) -> Option<hybrid::dfa::DFA> {
+    let nfa = thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .build_many_from_hir(patterns)
+        .ok()?;
+    hybrid::dfa::DFA::builder()
+        .configure(hybrid::dfa::DFA::config().match_kind(regex_automata::MatchKind::All))
+        .build_from_nfa(nfa)
+        .ok()
+}
+
+/// The syntax tree of a detector regex, parsed as the engine compiles it (bytes, no
+/// Unicode).
+fn parse(regex: &str) -> Result<Hir, Box<regex_syntax::Error>> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(64)
+        .build()
+        .parse(regex)
+        .map_err(Box::new)
 }
 
 /// A [`Literals`] searcher; `None` without literals.
