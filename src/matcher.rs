@@ -22,6 +22,7 @@
 use std::fmt;
 use std::ops::Range;
 
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::util::start;
 use regex_automata::{hybrid, meta, Anchored, Input, PatternSet};
 
@@ -182,6 +183,7 @@ impl Matcher {
                 GateCaches {
                     union: regex.map(meta::Regex::create_cache),
                     dfa: g.and_then(|g| g.dfa.as_ref()).map(hybrid::dfa::Cache::new),
+                    idle: None,
                     anchored: g
                         .and_then(|g| g.anchored.as_ref())
                         .map(hybrid::dfa::Cache::new),
@@ -719,6 +721,7 @@ impl Matcher {
         let mut gate = GateScratch {
             union: self.gate.union.as_mut(),
             dfa: self.gate.dfa.as_mut(),
+            idle: &mut self.gate.idle,
             anchored: self.gate.anchored.as_mut(),
             set: &mut self.gate.set,
             caches: &mut self.caches,
@@ -1128,50 +1131,38 @@ fn gate_short_cluster(
         }
     };
     // Anchored branches: one DFA walk from each run start of the cluster (a year is a card
-    // security code, found in four bytes). Where one matches, the regexes of the members
-    // having them, anchored there, tell which.
+    // security code, found in four bytes), which names the members whose branches match.
     let run_starts = || {
         (cl.start..cl.end)
             .filter(|&p| hay[p].is_ascii_digit() && (p == 0 || !hay[p - 1].is_ascii_digit()))
     };
-    // Bit `k`: the run starting `k` bytes into the cluster (a short cluster spans a few
-    // bytes); all of them when the DFA cannot tell.
-    let mut hits = 0u64;
+    let mut named = 0u64;
     for p in run_starts() {
         let span = p..(p + g.anchored_len).min(hay.len());
-        let hit = match (&g.anchored, scratch.anchored.as_deref_mut()) {
-            (Some(dfa), Some(cache)) => anchored_match(dfa, cache, hay, span),
+        let found = match (&g.anchored, scratch.anchored.as_deref_mut()) {
+            (Some(dfa), Some(cache)) => anchored_matches(dfa, cache, hay, span, &g.anchored_of),
             _ => None,
         };
-        match hit {
-            Some(false) => {}
-            Some(true) if p - cl.start < 64 => hits |= 1 << (p - cl.start),
-            _ => hits = u64::MAX,
+        if let Some(members) = found {
+            named |= members;
+            continue;
         }
-    }
-    if hits != 0 {
+        // No DFA, or it gave up: each such member's own regex, anchored here.
         for m in g.members.iter().filter(|m| m.anchored) {
             let d = &c.detectors[m.detector.index()];
-            if d.at_run_starts && cl.digits < c.gates[m.detector.index()].min_digits {
-                continue;
-            }
+            let input = Input::new(hay)
+                .span(p..(p + d.max_len).min(hay.len()))
+                .anchored(Anchored::Yes)
+                .earliest(true);
             let cache = &mut scratch.caches[m.detector.index()];
-            let found = run_starts()
-                .filter(|&p| {
-                    hits == u64::MAX || (p - cl.start < 64 && hits & 1 << (p - cl.start) != 0)
-                })
-                .any(|p| {
-                    let span = p..(p + d.max_len).min(hay.len());
-                    let input = Input::new(hay)
-                        .span(span)
-                        .anchored(Anchored::Yes)
-                        .earliest(true);
-                    d.regex.search_half_with(cache, &input).is_some()
-                });
-            if found {
+            if d.regex.search_half_with(cache, &input).is_some() {
                 matches(m);
             }
         }
+    }
+    while named != 0 {
+        matches(&g.members[named.trailing_zeros() as usize]);
+        named &= named - 1;
     }
     let (Some(regex), Some(cache)) = (&g.regex, scratch.union.as_deref_mut()) else {
         return quiet;
@@ -1186,7 +1177,9 @@ fn gate_short_cluster(
     // Most short numbers match none: finding that out stops at the first match, listing
     // every match does not.
     let found = match (&g.dfa, scratch.dfa.as_deref_mut()) {
-        (Some(dfa), Some(dfa_cache)) => overlapping_match(dfa, dfa_cache, hay, lo..hi, cl.end),
+        (Some(dfa), Some(dfa_cache)) => {
+            overlapping_match(dfa, dfa_cache, hay, lo..hi, cl.end, scratch.idle)
+        }
         _ => None,
     };
     if found.unwrap_or_else(|| regex.search_half_with(cache, &input).is_some()) {
@@ -1204,6 +1197,9 @@ fn gate_short_cluster(
 struct GateCaches {
     union: Option<meta::Cache>,
     dfa: Option<hybrid::dfa::Cache>,
+    /// The union DFA's start states after a word byte and after another byte, with the
+    /// cache's clear count when they were looked up (see [`overlapping_match`]).
+    idle: Option<(usize, LazyStateID, LazyStateID)>,
     anchored: Option<hybrid::dfa::Cache>,
     set: PatternSet,
 }
@@ -1213,6 +1209,7 @@ struct GateCaches {
 struct GateScratch<'a> {
     union: Option<&'a mut meta::Cache>,
     dfa: Option<&'a mut hybrid::dfa::Cache>,
+    idle: &'a mut Option<(usize, LazyStateID, LazyStateID)>,
     anchored: Option<&'a mut hybrid::dfa::Cache>,
     set: &'a mut PatternSet,
     caches: &'a mut [meta::Cache],
@@ -1277,18 +1274,27 @@ fn overlapping_match(
     hay: &[u8],
     span: Range<usize>,
     stop: usize,
+    idle: &mut Option<(usize, LazyStateID, LazyStateID)>,
 ) -> Option<bool> {
     let span_end = span.end;
     let input = Input::new(hay).span(span.clone());
     let mut sid = dfa.start_state_forward(cache, &input).ok()?;
     // The start states after a word byte and after another byte (not a line end, which
     // line anchors would tell apart).
-    let idle = |cache: &mut hybrid::dfa::Cache, b: u8| {
+    let idle_state = |cache: &mut hybrid::dfa::Cache, b: u8| {
         dfa.start_state(cache, &start::Config::new().look_behind(Some(b)))
             .ok()
     };
-    let (after_word, after_other) = (idle(cache, b'a')?, idle(cache, b' ')?);
-    // State ids change when the cache is cleared: then stop comparing.
+    // State ids change when the cache is cleared: then they are looked up again, and
+    // not compared after a clear during the walk.
+    let (after_word, after_other) = match *idle {
+        Some((n, word, other)) if n == cache.clear_count() => (word, other),
+        _ => {
+            let states = (idle_state(cache, b'a')?, idle_state(cache, b' ')?);
+            *idle = Some((cache.clear_count(), states.0, states.1));
+            states
+        }
+    };
     let clears = cache.clear_count();
     for at in span {
         let b = hay[at];
@@ -1327,26 +1333,33 @@ fn overlapping_match(
     Some(last.ok()?.is_match())
 }
 
-/// Whether a match of `dfa` starts at `span.start` (anchored) and ends within `span`;
-/// `None` when the lazy DFA gives up.
-fn anchored_match(
+/// The members (bits; `of[pattern]` is a pattern's member) having a match of `dfa` that
+/// starts at `span.start` (anchored) and ends within `span`; `None` when the lazy DFA
+/// gives up.
+fn anchored_matches(
     dfa: &hybrid::dfa::DFA,
     cache: &mut hybrid::dfa::Cache,
     hay: &[u8],
     span: Range<usize>,
-) -> Option<bool> {
+    of: &[u8],
+) -> Option<u64> {
     let input = Input::new(hay).span(span.clone()).anchored(Anchored::Yes);
     let mut sid = dfa.start_state_forward(cache, &input).ok()?;
+    let mut members = 0u64;
+    // A match state (one byte late) names every pattern with a match ending there.
+    let named = |cache: &hybrid::dfa::Cache, sid| {
+        (0..dfa.match_len(cache, sid))
+            .map(|i| 1u64 << of[dfa.match_pattern(cache, sid, i).as_usize()])
+            .fold(0, |a, b| a | b)
+    };
     for &b in &hay[span.clone()] {
         sid = dfa.next_state(cache, sid, b).ok()?;
         if sid.is_tagged() {
             if sid.is_match() {
-                return Some(true);
-            }
-            if sid.is_dead() {
-                return Some(false);
-            }
-            if sid.is_quit() {
+                members |= named(cache, sid);
+            } else if sid.is_dead() {
+                return Some(members);
+            } else if sid.is_quit() {
                 return None;
             }
         }
@@ -1355,8 +1368,12 @@ fn anchored_match(
     let last = match hay.get(span.end) {
         Some(&b) => dfa.next_state(cache, sid, b),
         None => dfa.next_eoi_state(cache, sid),
-    };
-    Some(last.ok()?.is_match())
+    }
+    .ok()?;
+    if last.is_match() {
+        members |= named(cache, last);
+    }
+    Some(members)
 }
 
 /// Whether `cl` can hold `min` digits of one match whose only non-digit bytes are
@@ -1677,8 +1694,17 @@ mod tests {
             .build_many(&[r"\b\d{1,2} (?:March|May) \d{4}\b", r"\bx\d{2}\b"])
             .unwrap();
         let mut cache = hybrid::dfa::Cache::new(&dfa);
+        // The start states are looked up on the first call, then reused.
+        let mut idle = None;
         let mut found = |text: &str, stop: usize| {
-            overlapping_match(&dfa, &mut cache, text.as_bytes(), 0..text.len(), stop)
+            overlapping_match(
+                &dfa,
+                &mut cache,
+                text.as_bytes(),
+                0..text.len(),
+                stop,
+                &mut idle,
+            )
         };
         // The number ends at 6; the date runs on to 18.
         assert_eq!(found("born 5 March 1984 in Leeds", 6), Some(true));
@@ -1694,13 +1720,45 @@ mod tests {
             .build(r"\d{3}\B")
             .unwrap();
         let mut cache = hybrid::dfa::Cache::new(&dfa);
+        let mut idle = None;
         assert_eq!(
-            overlapping_match(&dfa, &mut cache, b"123a", 0..3, 3),
+            overlapping_match(&dfa, &mut cache, b"123a", 0..3, 3, &mut idle),
             Some(true)
         );
         assert_eq!(
-            overlapping_match(&dfa, &mut cache, b"123 ", 0..3, 3),
+            overlapping_match(&dfa, &mut cache, b"123 ", 0..3, 3, &mut idle),
             Some(false)
+        );
+    }
+
+    #[test]
+    fn anchored_matches_names_every_member_matching_at_the_start() {
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(hybrid::dfa::DFA::config().match_kind(regex_automata::MatchKind::All))
+            .syntax(regex_automata::util::syntax::Config::new().unicode(false))
+            .build_many(&[r"\b\d{3,4}\b", r"\b\d{1,2} May\b", r"\b\d{4}-\d{2}\b"])
+            .unwrap();
+        let mut cache = hybrid::dfa::Cache::new(&dfa);
+        // Patterns 1 and 2 are branches of member 1; pattern 0 is member 2's.
+        let of = [2, 1, 1];
+        let mut named = |text: &str, at: usize| {
+            let hay = text.as_bytes();
+            anchored_matches(&dfa, &mut cache, hay, at..hay.len(), &of)
+        };
+        assert_eq!(named("in 2019 or", 3), Some(1 << 2));
+        assert_eq!(named("on 12 May", 3), Some(1 << 1));
+        // Matches of different lengths from one start: each is named.
+        assert_eq!(named("on 2019-05 x", 3), Some(1 << 2 | 1 << 1));
+        // Only matches starting there.
+        assert_eq!(named("on 12 May", 4), Some(0));
+        assert_eq!(named("on 12345", 3), Some(0));
+        // One ending at the span's end sees the byte after it.
+        let hay = b"on 2019x";
+        assert_eq!(anchored_matches(&dfa, &mut cache, hay, 3..7, &of), Some(0));
+        let hay = b"on 2019 ";
+        assert_eq!(
+            anchored_matches(&dfa, &mut cache, hay, 3..7, &of),
+            Some(1 << 2)
         );
     }
 

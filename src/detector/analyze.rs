@@ -513,6 +513,142 @@ fn at_word_boundary(hir: &Hir, end: bool) -> bool {
     }
 }
 
+/// Lower bounds on the first digit run of a match, by how the match goes on after it.
+#[derive(Clone, Copy)]
+struct First {
+    /// A non-digit follows the first run inside the match.
+    closed: u32,
+    /// The match ends with its first run (non-digits, then digits only).
+    open: u32,
+    /// The match is digits only.
+    all: u32,
+    /// Closed, and the match starts with it.
+    lead: u32,
+    /// Some match starts with a non-digit.
+    starts_other: bool,
+    /// Some match has no digit.
+    digit_free: bool,
+    /// Some match is empty.
+    empty: bool,
+}
+
+impl First {
+    const NONE: u32 = u32::MAX;
+    const EMPTY: First = First {
+        closed: Self::NONE,
+        open: Self::NONE,
+        all: Self::NONE,
+        lead: Self::NONE,
+        starts_other: false,
+        digit_free: true,
+        empty: true,
+    };
+
+    fn byte(digit: bool) -> First {
+        match digit {
+            true => First {
+                open: 1,
+                all: 1,
+                digit_free: false,
+                empty: false,
+                ..First::EMPTY
+            },
+            false => First {
+                starts_other: true,
+                empty: false,
+                ..First::EMPTY
+            },
+        }
+    }
+
+    fn then(self, y: First) -> First {
+        let x = self;
+        let add = |a: u32, b: u32| match (a, b) {
+            (Self::NONE, _) | (_, Self::NONE) => Self::NONE,
+            _ => a.saturating_add(b),
+        };
+        let when = |cond: bool, v: u32| if cond { v } else { Self::NONE };
+        First {
+            closed: x
+                .closed
+                .min(add(x.open, y.lead))
+                .min(when(y.starts_other, x.open))
+                .min(when(x.digit_free, y.closed)),
+            open: when(y.empty, x.open)
+                .min(add(x.open, y.all))
+                .min(when(x.digit_free, y.open)),
+            all: add(x.all, y.all)
+                .min(when(x.empty, y.all))
+                .min(when(y.empty, x.all)),
+            lead: x
+                .lead
+                .min(add(x.all, y.lead))
+                .min(when(y.starts_other, x.all))
+                .min(when(x.empty, y.lead)),
+            starts_other: x.starts_other || (x.empty && y.starts_other),
+            digit_free: x.digit_free && y.digit_free,
+            empty: x.empty && y.empty,
+        }
+    }
+
+    fn or(self, y: First) -> First {
+        First {
+            closed: self.closed.min(y.closed),
+            open: self.open.min(y.open),
+            all: self.all.min(y.all),
+            lead: self.lead.min(y.lead),
+            starts_other: self.starts_other || y.starts_other,
+            digit_free: self.digit_free || y.digit_free,
+            empty: self.empty || y.empty,
+        }
+    }
+}
+
+/// The fewest digits in the first digit run of any match that has a digit (`u32::MAX` if
+/// none has).
+pub fn min_first_run(hir: &Hir) -> u32 {
+    fn first(hir: &Hir) -> First {
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => First::EMPTY,
+            HirKind::Literal(lit) => lit.0.iter().fold(First::EMPTY, |acc, &b| {
+                acc.then(First::byte(b.is_ascii_digit()))
+            }),
+            HirKind::Class(class) => {
+                let digit = First::byte(true);
+                let other = First::byte(false);
+                match (class_has_digit(class), class_is_digits(class)) {
+                    (true, true) => digit,
+                    (true, false) => digit.or(other),
+                    _ => other,
+                }
+            }
+            HirKind::Capture(cap) => first(&cap.sub),
+            HirKind::Concat(subs) => subs.iter().map(first).fold(First::EMPTY, First::then),
+            HirKind::Alternation(subs) => subs
+                .iter()
+                .map(first)
+                .reduce(First::or)
+                .unwrap_or(First::EMPTY),
+            HirKind::Repetition(rep) => {
+                let one = first(&rep.sub);
+                // Bounded (the loader rejects unbounded regexes); cap the unrolling anyway.
+                let max_reps = rep.max.unwrap_or(rep.min.max(1)).min(64);
+                let mut acc = First::EMPTY;
+                for i in 0..max_reps {
+                    acc = if i < rep.min {
+                        acc.then(one)
+                    } else {
+                        acc.or(acc.then(one))
+                    };
+                }
+                acc
+            }
+        }
+    }
+    let f = first(hir);
+    f.closed.min(f.open)
+}
+
 /// The pattern split at its first alternation: `\b(?:a|b)\b` gives `\ba\b` and `\bb\b`.
 /// Together they match exactly what the pattern does; each can be analysed on its own.
 /// A pattern with no alternation outside repetitions is its only branch.
@@ -657,6 +793,20 @@ mod tests {
         // Alternations inside repetitions stay whole.
         assert_eq!(shown(r"(?:[0-9]|/){4}"), ["12/3"].map(String::from));
         assert_eq!(branches(&parse(r"\b[0-9]{3}\b")).len(), 1);
+    }
+
+    #[test]
+    fn first_digit_runs_are_bounded_below() {
+        let first = |re: &str| min_first_run(&parse(re));
+        assert_eq!(first(r"[0-9]{3}-[0-9]{2}"), 3);
+        assert_eq!(first(r"[A-Z0-9][0-9]{2}[A-Z0-9]{6}[0-9][A-Z0-9]"), 2);
+        assert_eq!(first(r"\b[0-9]{1,2} (?:May|June) [0-9]{4}"), 1);
+        assert_eq!(first(r"(?:May|June) [0-9]{2}, [0-9]{4}"), 2);
+        assert_eq!(first(r"[0-9]?[0-9]{2}x[0-9]"), 2);
+        assert_eq!(first(r"[0-9](?:[0-9]|x)[0-9]{3}"), 1);
+        assert_eq!(first(r"(?:[0-9]{2}|ab)[0-9]{2}"), 2);
+        assert_eq!(first(r"x?[0-9]{4}(?:[0-9]{2})?"), 4);
+        assert_eq!(first(r"[a-z]{3}"), u32::MAX);
     }
 
     #[test]

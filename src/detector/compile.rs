@@ -183,9 +183,11 @@ pub(crate) struct SmallGate {
     pub union: Vec<usize>,
     /// How far a match of any branch in `regex` reaches before and after its cluster.
     pub reach: Reach,
-    /// The anchored branches, as one lazy DFA; a match found with it is confirmed by the
-    /// regexes of the members having anchored branches.
+    /// The anchored branches, as one lazy DFA (`MatchKind::All`, pattern `i` is a branch
+    /// of `members[anchored_of[i]]`); `None` if it does not build, or with more than 64
+    /// members (the matcher keeps their set in a `u64`).
     pub anchored: Option<hybrid::dfa::DFA>,
+    pub anchored_of: Vec<u8>,
     /// The longest match of an anchored branch.
     pub anchored_len: usize,
     pub members: Vec<GateMember>,
@@ -195,8 +197,8 @@ pub(crate) struct SmallGate {
 #[derive(Debug)]
 pub(crate) struct GateMember {
     pub detector: DetectorId,
-    /// Some of its branches are anchored (see [`SmallGate`]): its regex is run anchored
-    /// at a run start where the anchored DFA matches.
+    /// Some of its branches are anchored (see [`SmallGate`]): without the anchored DFA,
+    /// its regex is run anchored at each run start.
     pub anchored: bool,
     pub keyword_required: bool,
     /// How far before and after a cluster its keywords can start and still count.
@@ -693,6 +695,15 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             Trigger::Unfiltered => unfiltered.push(id),
         }
     }
+    // The short-number gate finds some matches only from the cluster holding their first
+    // digit (see `gate_branches`), which must then qualify for the detector.
+    for (min, id) in &mut digits {
+        if *min <= SMALL_CLUSTER {
+            if let Some((_, threshold)) = gate_branches(&detectors[id.index()]) {
+                *min = (*min).min(threshold);
+            }
+        }
+    }
     digits.sort_unstable();
     let dets = &detectors;
     let mut gates: Vec<ClusterGate> = dets
@@ -991,40 +1002,29 @@ fn small_gate(
     if members.is_empty() {
         return Ok(None);
     }
-    // Sort every member's branches into anchored ones and the union's (see SmallGate).
-    let (mut anchored, mut union, mut union_of) = (Vec::new(), Vec::new(), Vec::new());
+    // Sort every member's branches into anchored ones and the union's.
+    let (mut anchored, mut anchored_of) = (Vec::new(), Vec::new());
+    let (mut union, mut union_of) = (Vec::new(), Vec::new());
     let mut has_anchored = vec![false; members.len()];
     let mut reach = Reach::default();
     for (i, &id) in members.iter().enumerate() {
-        let d = &dets[id.index()];
-        let Ok(hir) = parse(&d.regex_source) else {
+        let Some((branches, _)) = gate_branches(&dets[id.index()]) else {
             return Ok(None);
         };
-        let parts = if d.at_run_starts {
-            vec![hir]
-        } else {
-            analyze::branches(&hir)
-        };
-        for b in parts {
-            let gaps = analyze::digit_gaps(&b);
-            let one_cluster = gaps.gap.is_some_and(|g| g <= CLUSTER_GAP);
-            if one_cluster && analyze::min_digits(&b) > SMALL_CLUSTER {
-                continue;
+        for (b, check) in branches {
+            match check {
+                GateCheck::Anchored => {
+                    has_anchored[i] = true;
+                    anchored.push(b);
+                    anchored_of.push(u8::try_from(i).unwrap_or(u8::MAX));
+                }
+                GateCheck::Union(r) => {
+                    reach.before = reach.before.max(r.before);
+                    reach.after = reach.after.max(r.after);
+                    union.push(b);
+                    union_of.push(i);
+                }
             }
-            let max_len = b.properties().maximum_len().unwrap_or(d.max_len);
-            if gaps.pre == Some(0) && analyze::starts_at_word_boundary(&b) {
-                has_anchored[i] = true;
-                anchored.push(b);
-                continue;
-            }
-            let (pre, suf) = match one_cluster {
-                true => (gaps.pre.unwrap_or(max_len), gaps.suf.unwrap_or(max_len)),
-                false => (max_len, max_len),
-            };
-            reach.before = reach.before.max(pre.min(max_len));
-            reach.after = reach.after.max(suf.min(max_len));
-            union.push(b);
-            union_of.push(i);
         }
     }
     let regex = match union.is_empty() {
@@ -1044,9 +1044,8 @@ fn small_gate(
         .filter_map(|b| b.properties().maximum_len())
         .max()
         .unwrap_or(0);
-    let anchored = match anchored.is_empty() {
+    let anchored = match anchored.is_empty() || members.len() > 64 {
         true => None,
-        // Without it, every anchored member's own regex runs at each run start.
         false => build_dfa(&anchored),
     };
     let members = members
@@ -1082,9 +1081,62 @@ fn small_gate(
         union: union_of,
         reach,
         anchored,
+        anchored_of,
         anchored_len,
         members,
     }))
+}
+
+/// How the [`SmallGate`] checks one branch of a member's regex.
+enum GateCheck {
+    /// Walked anchored from each run start of the cluster.
+    Anchored,
+    /// In the union, searched this far before and after the cluster.
+    Union(Reach),
+}
+
+/// The branches of gate member `d` the gate checks and how, and the fewest digits a
+/// cluster must qualify with for the gate to be sound (`None` if its regex does not
+/// parse).
+///
+/// A branch with all its digits in one cluster is checked around that cluster. One whose
+/// digits may lie in several is checked only around the cluster holding its first digit
+/// (the match starts at most its non-digit prefix before it): a match also overlapping
+/// later clusters is found from that first one, as long as it qualifies for `d`, which it
+/// does if `d`'s threshold is at most the branch's shortest first digit run — the
+/// threshold returned.
+fn gate_branches(d: &Detector) -> Option<(Vec<(Hir, GateCheck)>, u32)> {
+    let hir = parse(&d.regex_source).ok()?;
+    let parts = match d.at_run_starts {
+        true => vec![hir],
+        false => analyze::branches(&hir),
+    };
+    let mut threshold = u32::MAX;
+    let mut out = Vec::new();
+    for b in parts {
+        let gaps = analyze::digit_gaps(&b);
+        let one_cluster = gaps.gap.is_some_and(|g| g <= CLUSTER_GAP);
+        if one_cluster && analyze::min_digits(&b) > SMALL_CLUSTER {
+            // Its cluster has more digits than a short one.
+            continue;
+        }
+        if !one_cluster {
+            threshold = threshold.min(analyze::min_first_run(&b).max(1));
+        }
+        let max_len = b.properties().maximum_len().unwrap_or(d.max_len);
+        let check = match gaps.pre {
+            Some(0) if analyze::starts_at_word_boundary(&b) => GateCheck::Anchored,
+            pre => GateCheck::Union(Reach {
+                before: pre.unwrap_or(max_len).min(max_len),
+                after: match one_cluster {
+                    true => gaps.suf.unwrap_or(max_len).min(max_len),
+                    false => max_len,
+                },
+            }),
+        };
+        out.push((b, check));
+    }
+    Some((out, threshold))
 }
 
 /// A lazy DFA reporting every pattern of `patterns` (`MatchKind::All`), `None` if it does
@@ -1272,6 +1324,42 @@ mod tests {
         assert!(gate.members[cvv].literals.is_some());
         // Its matches start at a digit run: checked there, not by the union regex.
         assert!(c.detectors[ids[cvv].index()].at_run_starts && !gate.union.contains(&cvv));
+    }
+
+    #[test]
+    fn gate_members_qualify_on_the_cluster_of_a_first_digit() {
+        let set = crate::DetectorSet::builtin().unwrap();
+        let c = &set.inner;
+        let threshold = |id: &str| {
+            c.digits
+                .iter()
+                .find(|(_, d)| c.detectors[d.index()].id == id)
+                .map(|(min, _)| *min)
+        };
+        // A day-first date is found from its day, which may be one digit: the detector
+        // is checked on one-digit clusters (its longest sure run, the year, is two).
+        assert_eq!(threshold("DATE_OF_BIRTH"), Some(1));
+        // A German licence number's first run is two digits, as is its threshold.
+        assert_eq!(threshold("GERMANY_DRIVERS_LICENSE"), Some(2));
+        let gate = c.small_gate.as_ref().unwrap();
+        for m in &gate.members {
+            let d = &c.detectors[m.detector.index()];
+            let (branches, first) = gate_branches(d).unwrap();
+            let min = threshold(&d.id).unwrap();
+            assert!(min <= first, "{}", d.id);
+            for (b, check) in branches {
+                // Anchored branches start with a digit; union ones reach back no further
+                // than their non-digit prefix.
+                let pre = analyze::digit_gaps(&b).pre.unwrap();
+                match check {
+                    GateCheck::Anchored => assert_eq!(pre, 0),
+                    GateCheck::Union(r) => assert!(r.before >= pre && gate.reach.before >= pre),
+                }
+            }
+        }
+        // The union reaches back as far as the longest such prefix (an Indian PAN's five
+        // letters), not the longest match.
+        assert_eq!(gate.reach.before, 5);
     }
 
     #[test]
