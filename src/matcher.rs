@@ -1167,6 +1167,13 @@ fn gate_short_cluster(
     let (Some(regex), Some(cache)) = (&g.regex, scratch.union.as_deref_mut()) else {
         return quiet;
     };
+    // A union match this cluster must find has its first digit here, at a run start, right
+    // after one of the lead bytes (see `compile::gate_branches`).
+    if let Some(lead) = &g.lead {
+        if !run_starts().any(|p| p > 0 && lead.contains(hay[p - 1])) {
+            return quiet;
+        }
+    }
     let (lo, hi) = (
         cl.start.saturating_sub(g.reach.before),
         (cl.end + g.reach.after).min(hay.len()),

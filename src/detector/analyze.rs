@@ -411,7 +411,8 @@ impl ByteSet {
     pub fn contains(&self, b: u8) -> bool {
         self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
     }
-    fn union(self, o: Self) -> Self {
+    /// The bytes in either set.
+    pub fn union(self, o: Self) -> Self {
         ByteSet([0, 1, 2, 3].map(|i| self.0[i] | o.0[i]))
     }
     fn intersect(self, o: Self) -> Self {
@@ -649,6 +650,177 @@ pub fn min_first_run(hir: &Hir) -> u32 {
     f.closed.min(f.open)
 }
 
+/// What comes before a match's first digit, within the match.
+#[derive(Clone, Copy)]
+struct Lead {
+    /// Some match starts with a digit.
+    digit_first: bool,
+    /// Bytes directly before the first digit.
+    before: ByteSet,
+    /// Last bytes of the non-empty matches without a digit.
+    last: ByteSet,
+    /// Some non-empty match has no digit.
+    digit_free: bool,
+    /// Some match is empty.
+    empty: bool,
+}
+
+impl Lead {
+    const EMPTY: Lead = Lead {
+        digit_first: false,
+        before: ByteSet([0; 4]),
+        last: ByteSet([0; 4]),
+        digit_free: false,
+        empty: true,
+    };
+
+    /// One byte of `set` (its digits and its other bytes).
+    fn class(set: ByteSet) -> Lead {
+        let other = ByteSet([0, 1, 2, 3].map(|i| set.0[i] & !DIGITS.0[i]));
+        Lead {
+            digit_first: set.intersect(DIGITS) != ByteSet::default(),
+            last: other,
+            digit_free: other != ByteSet::default(),
+            empty: false,
+            ..Lead::EMPTY
+        }
+    }
+
+    fn then(self, y: Lead) -> Lead {
+        let x = self;
+        let none = ByteSet::default();
+        let pick = |cond: bool, set: ByteSet| if cond { set } else { none };
+        Lead {
+            digit_first: x.digit_first || (x.empty && y.digit_first),
+            before: x
+                .before
+                .union(pick(x.digit_free && y.digit_first, x.last))
+                .union(pick(x.digit_free || x.empty, y.before)),
+            last: pick((x.digit_free || x.empty) && y.digit_free, y.last)
+                .union(pick(y.empty && x.digit_free, x.last)),
+            digit_free: (x.digit_free && (y.digit_free || y.empty)) || (x.empty && y.digit_free),
+            empty: x.empty && y.empty,
+        }
+    }
+
+    fn or(self, y: Lead) -> Lead {
+        Lead {
+            digit_first: self.digit_first || y.digit_first,
+            before: self.before.union(y.before),
+            last: self.last.union(y.last),
+            digit_free: self.digit_free || y.digit_free,
+            empty: self.empty || y.empty,
+        }
+    }
+}
+
+/// The ASCII digits.
+const DIGITS: ByteSet = ByteSet([0x03FF_0000_0000_0000, 0, 0, 0]);
+
+/// The bytes that can come right before a match's first digit, inside the match; `None`
+/// if a match can start with a digit.
+pub fn lead_bytes(hir: &Hir) -> Option<ByteSet> {
+    fn lead(hir: &Hir) -> Lead {
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => Lead::EMPTY,
+            HirKind::Literal(lit) => lit.0.iter().fold(Lead::EMPTY, |acc, &b| {
+                let mut one = ByteSet::default();
+                one.insert(b);
+                acc.then(Lead::class(one))
+            }),
+            HirKind::Class(class) => Lead::class(class_bytes(class)),
+            HirKind::Capture(cap) => lead(&cap.sub),
+            HirKind::Concat(subs) => subs.iter().map(lead).fold(Lead::EMPTY, Lead::then),
+            HirKind::Alternation(subs) => subs
+                .iter()
+                .map(lead)
+                .reduce(Lead::or)
+                .unwrap_or(Lead::EMPTY),
+            HirKind::Repetition(rep) => {
+                let one = lead(&rep.sub);
+                let max_reps = rep.max.unwrap_or(rep.min.max(1)).min(64);
+                let mut acc = Lead::EMPTY;
+                for i in 0..max_reps {
+                    acc = if i < rep.min {
+                        acc.then(one)
+                    } else {
+                        acc.or(acc.then(one))
+                    };
+                }
+                acc
+            }
+        }
+    }
+    let l = lead(hir);
+    (!l.digit_first).then_some(l.before)
+}
+
+/// The bytes of a class (non-ASCII Unicode ranges as all bytes ≥ 0x80).
+fn class_bytes(class: &Class) -> ByteSet {
+    let mut set = ByteSet::default();
+    match class {
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .for_each(|r| (r.start()..=r.end()).for_each(|b| set.insert(b))),
+        Class::Unicode(c) => c.ranges().iter().for_each(|r| {
+            let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
+            (lo.min(0x80)..=hi.min(0x80)).for_each(|b| set.insert(b.min(0xFF) as u8));
+            if hi >= 0x80 {
+                (0x80..=0xFF).for_each(|b| set.insert(b));
+            }
+        }),
+    }
+    set
+}
+
+/// `hir` split on how it starts: a leading optional part (`[-+]?x`) gives `x` and `[-+]x`,
+/// and a leading class of digits and other bytes (`[A-Z0-9]x`) its digits and the others;
+/// word-boundary assertions before it stay. Together they match what `hir` matches.
+pub fn split_lead(hir: &Hir) -> Vec<Hir> {
+    let HirKind::Concat(subs) = hir.kind() else {
+        return vec![hir.clone()];
+    };
+    let Some(i) = subs
+        .iter()
+        .position(|h| !matches!(h.kind(), HirKind::Look(_)))
+    else {
+        return vec![hir.clone()];
+    };
+    let with = |h: Option<Hir>| {
+        let mut parts = subs.clone();
+        match h {
+            Some(h) => parts[i] = h,
+            None => {
+                parts.remove(i);
+            }
+        }
+        Hir::concat(parts)
+    };
+    match subs[i].kind() {
+        HirKind::Repetition(rep) if rep.min == 0 && rep.max == Some(1) => {
+            vec![with(None), with(Some((*rep.sub).clone()))]
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let digits =
+                regex_syntax::hir::ClassBytes::new([regex_syntax::hir::ClassBytesRange::new(
+                    b'0', b'9',
+                )]);
+            let (mut d, mut other) = (c.clone(), c.clone());
+            d.intersect(&digits);
+            other.difference(&digits);
+            if d.ranges().is_empty() || other.ranges().is_empty() {
+                return vec![hir.clone()];
+            }
+            vec![
+                with(Some(Hir::class(Class::Bytes(d)))),
+                with(Some(Hir::class(Class::Bytes(other)))),
+            ]
+        }
+        _ => vec![hir.clone()],
+    }
+}
+
 /// The pattern split at its first alternation: `\b(?:a|b)\b` gives `\ba\b` and `\bb\b`.
 /// Together they match exactly what the pattern does; each can be analysed on its own.
 /// A pattern with no alternation outside repetitions is its only branch.
@@ -807,6 +979,39 @@ mod tests {
         assert_eq!(first(r"(?:[0-9]{2}|ab)[0-9]{2}"), 2);
         assert_eq!(first(r"x?[0-9]{4}(?:[0-9]{2})?"), 4);
         assert_eq!(first(r"[a-z]{3}"), u32::MAX);
+    }
+
+    #[test]
+    fn lead_bytes_are_what_precedes_the_first_digit() {
+        let lead = |re: &str| {
+            lead_bytes(&parse(re)).map(|set| {
+                (0..=255u8)
+                    .filter(|&b| set.contains(b))
+                    .collect::<Vec<u8>>()
+            })
+        };
+        assert_eq!(lead(r"\b[A-Za-z]{5}[0-9]{4}[A-Za-z]\b").unwrap().len(), 52);
+        assert_eq!(lead(r"\b[A-Z]{2,3}[-/]?[0-9]{1,4}\b").unwrap().len(), 28);
+        assert_eq!(lead(r"[-+]\b[0-9]{1,3}\.[0-9]"), Some(b"+-".to_vec()));
+        assert_eq!(lead(r"ab?(?:c|d[0-9])[0-9]"), Some(b"cd".to_vec()));
+        assert_eq!(lead(r"ab?[0-9]"), Some(b"ab".to_vec()));
+        // A match can start with a digit.
+        assert_eq!(lead(r"[-+]?[0-9]"), None);
+        assert_eq!(lead(r"[A-Z0-9][0-9]{2}"), None);
+        assert_eq!(lead(r"x?"), Some(vec![]));
+    }
+
+    #[test]
+    fn split_lead_separates_how_a_match_starts() {
+        let split = |re: &str| {
+            split_lead(&parse(re))
+                .iter()
+                .map(|h| lead_bytes(h).map(|s| (0..=255u8).filter(|&b| s.contains(b)).count()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(split(r"[-+]?\b[0-9]{1,3}\.[0-9]"), [None, Some(2)]);
+        assert_eq!(split(r"\b[A-Z0-9][0-9]{2}[A-Z]"), [None, Some(26)]);
+        assert_eq!(split(r"\b[A-Z][0-9]"), [Some(26)]);
     }
 
     #[test]

@@ -190,6 +190,11 @@ pub(crate) struct SmallGate {
     pub anchored_of: Vec<u8>,
     /// The longest match of an anchored branch.
     pub anchored_len: usize,
+    /// The bytes that can come right before the first digit of a match of the union,
+    /// inside it (`None` if one can start with a digit): a cluster none of whose digit
+    /// runs follows one of them holds no first digit of such a match, and is not
+    /// searched with the union.
+    pub lead: Option<analyze::ByteSet>,
     pub members: Vec<GateMember>,
 }
 
@@ -1007,6 +1012,7 @@ fn small_gate(
     let (mut union, mut union_of) = (Vec::new(), Vec::new());
     let mut has_anchored = vec![false; members.len()];
     let mut reach = Reach::default();
+    let mut lead = Some(analyze::ByteSet::default());
     for (i, &id) in members.iter().enumerate() {
         let Some((branches, _)) = gate_branches(&dets[id.index()]) else {
             return Ok(None);
@@ -1021,6 +1027,7 @@ fn small_gate(
                 GateCheck::Union(r) => {
                     reach.before = reach.before.max(r.before);
                     reach.after = reach.after.max(r.after);
+                    lead = lead.zip(analyze::lead_bytes(&b)).map(|(a, b)| a.union(b));
                     union.push(b);
                     union_of.push(i);
                 }
@@ -1083,6 +1090,7 @@ fn small_gate(
         anchored,
         anchored_of,
         anchored_len,
+        lead,
         members,
     }))
 }
@@ -1109,7 +1117,10 @@ fn gate_branches(d: &Detector) -> Option<(Vec<(Hir, GateCheck)>, u32)> {
     let hir = parse(&d.regex_source).ok()?;
     let parts = match d.at_run_starts {
         true => vec![hir],
-        false => analyze::branches(&hir),
+        false => analyze::branches(&hir)
+            .iter()
+            .flat_map(analyze::split_lead)
+            .collect(),
     };
     let mut threshold = u32::MAX;
     let mut out = Vec::new();
@@ -1360,6 +1371,12 @@ mod tests {
         // The union reaches back as far as the longest such prefix (an Indian PAN's five
         // letters), not the longest match.
         assert_eq!(gate.reach.before, 5);
+        // No union branch starts with a digit (those that may are split, the digit-first
+        // part anchored); what comes before their first digit is letters, signs and
+        // separators, never a space.
+        let lead = gate.lead.unwrap();
+        assert!(lead.contains(b'A') && lead.contains(b'-') && !lead.contains(b' '));
+        assert!(!lead.contains(b'0'));
     }
 
     #[test]
