@@ -247,6 +247,24 @@ pub struct DigitGaps {
     pub none: Option<usize>,
 }
 
+/// A property of matches that composes along a pattern: its value for the empty match,
+/// for a match of `x` followed by one of `y`, and for a match of either.
+trait Seq: Copy {
+    const EMPTY: Self;
+    fn then(self, y: Self) -> Self;
+    fn or(self, y: Self) -> Self;
+}
+
+/// `one` (the sub-pattern's) repeated as `rep` allows: unrolled, as the loader rejects
+/// unbounded repetitions (capped at 64 anyway).
+fn repeat<T: Seq>(one: T, rep: &regex_syntax::hir::Repetition) -> T {
+    let max_reps = rep.max.unwrap_or(rep.min.max(1)).min(64);
+    (0..max_reps).fold(T::EMPTY, |acc, i| match i < rep.min {
+        true => acc.then(one),
+        false => acc.or(acc.then(one)),
+    })
+}
+
 fn add(a: Option<usize>, b: Option<usize>) -> Option<usize> {
     Some(a?.saturating_add(b?))
 }
@@ -259,8 +277,8 @@ fn max(a: Option<usize>, b: Option<usize>) -> Option<usize> {
     }
 }
 
-impl DigitGaps {
-    const EMPTY: DigitGaps = DigitGaps {
+impl Seq for DigitGaps {
+    const EMPTY: Self = DigitGaps {
         pre: None,
         suf: None,
         gap: None,
@@ -331,20 +349,7 @@ fn runs(hir: &Hir, swap: bool) -> DigitGaps {
             .map(|h| runs(h, swap))
             .reduce(DigitGaps::or)
             .unwrap_or(DigitGaps::EMPTY),
-        HirKind::Repetition(rep) => {
-            let one = runs(&rep.sub, swap);
-            // Bounded (the loader rejects unbounded regexes); cap the unrolling anyway.
-            let max_reps = rep.max.unwrap_or(rep.min.max(1)).min(64);
-            let mut acc = DigitGaps::EMPTY;
-            for i in 0..max_reps {
-                acc = if i < rep.min {
-                    acc.then(one)
-                } else {
-                    acc.or(acc.then(one))
-                };
-            }
-            acc
-        }
+        HirKind::Repetition(rep) => repeat(runs(&rep.sub, swap), rep),
     }
 }
 
@@ -535,15 +540,6 @@ struct First {
 
 impl First {
     const NONE: u32 = u32::MAX;
-    const EMPTY: First = First {
-        closed: Self::NONE,
-        open: Self::NONE,
-        all: Self::NONE,
-        lead: Self::NONE,
-        starts_other: false,
-        digit_free: true,
-        empty: true,
-    };
 
     fn byte(digit: bool) -> First {
         match digit {
@@ -561,6 +557,18 @@ impl First {
             },
         }
     }
+}
+
+impl Seq for First {
+    const EMPTY: Self = First {
+        closed: Self::NONE,
+        open: Self::NONE,
+        all: Self::NONE,
+        lead: Self::NONE,
+        starts_other: false,
+        digit_free: true,
+        empty: true,
+    };
 
     fn then(self, y: First) -> First {
         let x = self;
@@ -630,20 +638,7 @@ pub fn min_first_run(hir: &Hir) -> u32 {
                 .map(first)
                 .reduce(First::or)
                 .unwrap_or(First::EMPTY),
-            HirKind::Repetition(rep) => {
-                let one = first(&rep.sub);
-                // Bounded (the loader rejects unbounded regexes); cap the unrolling anyway.
-                let max_reps = rep.max.unwrap_or(rep.min.max(1)).min(64);
-                let mut acc = First::EMPTY;
-                for i in 0..max_reps {
-                    acc = if i < rep.min {
-                        acc.then(one)
-                    } else {
-                        acc.or(acc.then(one))
-                    };
-                }
-                acc
-            }
+            HirKind::Repetition(rep) => repeat(first(&rep.sub), rep),
         }
     }
     let f = first(hir);
@@ -666,14 +661,6 @@ struct Lead {
 }
 
 impl Lead {
-    const EMPTY: Lead = Lead {
-        digit_first: false,
-        before: ByteSet([0; 4]),
-        last: ByteSet([0; 4]),
-        digit_free: false,
-        empty: true,
-    };
-
     /// One byte of `set` (its digits and its other bytes).
     fn class(set: ByteSet) -> Lead {
         let other = ByteSet([0, 1, 2, 3].map(|i| set.0[i] & !DIGITS.0[i]));
@@ -685,6 +672,16 @@ impl Lead {
             ..Lead::EMPTY
         }
     }
+}
+
+impl Seq for Lead {
+    const EMPTY: Self = Lead {
+        digit_first: false,
+        before: ByteSet([0; 4]),
+        last: ByteSet([0; 4]),
+        digit_free: false,
+        empty: true,
+    };
 
     fn then(self, y: Lead) -> Lead {
         let x = self;
@@ -736,19 +733,7 @@ pub fn lead_bytes(hir: &Hir) -> Option<ByteSet> {
                 .map(lead)
                 .reduce(Lead::or)
                 .unwrap_or(Lead::EMPTY),
-            HirKind::Repetition(rep) => {
-                let one = lead(&rep.sub);
-                let max_reps = rep.max.unwrap_or(rep.min.max(1)).min(64);
-                let mut acc = Lead::EMPTY;
-                for i in 0..max_reps {
-                    acc = if i < rep.min {
-                        acc.then(one)
-                    } else {
-                        acc.or(acc.then(one))
-                    };
-                }
-                acc
-            }
+            HirKind::Repetition(rep) => repeat(lead(&rep.sub), rep),
         }
     }
     let l = lead(hir);
