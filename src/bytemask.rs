@@ -240,13 +240,13 @@ mod imp {
 
 #[cfg(not(target_arch = "x86_64"))]
 mod imp {
-    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, digits: &mut Vec<u64>) {
+    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
         dst.clear();
         dst.extend(src.iter().map(u8::to_ascii_lowercase));
-        digits.clear();
+        masks.clear();
         for block in src.chunks_exact(64) {
             if let Ok(block) = <&[u8; 64]>::try_from(block) {
-                digits.push(super::portable_digits(block));
+                masks.push(digits_newlines_capitals(block));
             }
         }
     }
