@@ -700,12 +700,16 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             Trigger::Unfiltered => unfiltered.push(id),
         }
     }
-    // The short-number gate finds some matches only from the cluster holding their first
-    // digit (see `gate_branches`), which must then qualify for the detector.
+    // The short-number gate's branches of each detector it checks, worked out once. It
+    // finds some matches only from the cluster holding their first digit (see
+    // `gate_branches`), which must then qualify for the detector.
+    let mut gate_parts: Vec<Option<Vec<(Hir, GateCheck)>>> =
+        (0..detectors.len()).map(|_| None).collect();
     for (min, id) in &mut digits {
         if *min <= SMALL_CLUSTER {
-            if let Some((_, threshold)) = gate_branches(&detectors[id.index()]) {
+            if let Some((parts, threshold)) = gate_branches(&detectors[id.index()]) {
                 *min = (*min).min(threshold);
+                gate_parts[id.index()] = Some(parts);
             }
         }
     }
@@ -776,7 +780,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             after: prev.after.max(reach.after),
         });
     }
-    let small_gate = small_gate(dets, &digits)?;
+    let small_gate = small_gate(dets, &digits, gate_parts)?;
     let (anchor_ids, short_ids): (Vec<usize>, Vec<usize>) =
         (0..anchor_patterns.len()).partition(|&i| anchor_patterns[i].len() >= MIN_TEDDY_LEN);
     // In the order that gives the SIMD searcher the fewest false candidates.
@@ -993,11 +997,13 @@ fn choose_literals(detectors: &[Detector]) -> (Vec<Vec<(usize, Vec<Vec<u8>>)>>, 
     (options, choice)
 }
 
-/// The union of the digit detectors that clusters of at most [`SMALL_CLUSTER`] digits
-/// qualify for; `None` if there are none or the union is too large to compile.
+/// The [`SmallGate`] of the digit detectors that clusters of at most [`SMALL_CLUSTER`]
+/// digits qualify for, from `parts`, their [`gate_branches`] by detector index; `None` if
+/// there are none, one's branches are missing or the union is too large to compile.
 fn small_gate(
     dets: &[Detector],
     digits: &[(u32, DetectorId)],
+    mut parts: Vec<Option<Vec<(Hir, GateCheck)>>>,
 ) -> Result<Option<SmallGate>, LoadError> {
     let members: Vec<DetectorId> = digits
         .iter()
@@ -1014,7 +1020,7 @@ fn small_gate(
     let mut reach = Reach::default();
     let mut lead = Some(analyze::ByteSet::default());
     for (i, &id) in members.iter().enumerate() {
-        let Some((branches, _)) = gate_branches(&dets[id.index()]) else {
+        let Some(branches) = parts[id.index()].take() else {
             return Ok(None);
         };
         for (b, check) in branches {
