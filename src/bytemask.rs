@@ -5,7 +5,7 @@
 //! SWAR fallback elsewhere. Both give identical results (tested). The matcher's ASCII
 //! case-folded copy of the text is made here too, with the same byte-range compare, 32
 //! bytes at a time with AVX2 where the CPU has it (checked at run time), and the text's
-//! digit, newline and capital masks along with it, while the bytes are loaded anyway.
+//! [`TextMasks`] along with it, while the bytes are loaded anyway.
 
 /// Bits for ASCII digits.
 pub(crate) fn digits(block: &[u8; 64]) -> u64 {
@@ -24,22 +24,52 @@ pub(crate) fn digits_and(block: &[u8; 64], bytes: &[u8]) -> (u64, u64) {
     imp::digits_and(block, bytes)
 }
 
-/// Replaces `dst` with `src`, ASCII capitals lowered, and `masks` with the
-/// [`digits_newlines_capitals`] of each 64 bytes of `src` (the last block's missing bytes
-/// count as none of them): the digit-cluster pass reads them instead of loading the text
+/// Class masks of a text, per 64-byte block, made along with its lower-cased copy: the
+/// digit-cluster pass and the short-anchor search read them instead of loading the text
 /// again.
-pub(crate) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
-    imp::lowercase_into(src, dst, masks);
-    let whole = masks.len() * 64;
+#[derive(Default)]
+pub(crate) struct TextMasks {
+    /// Per block: its digits, newlines, capitals, and the bytes of the lower-cased text
+    /// equal to the probe byte. The last block's missing bytes count as none of them.
+    pub blocks: Vec<[u64; 4]>,
+    /// The blocks holding a digit or the probe byte, in text order. Most blocks of prose
+    /// hold neither: passes over this list skip them without looking.
+    pub active: Vec<u32>,
+}
+
+/// Replaces `dst` with `src`, ASCII capitals lowered, and `masks` with the masks of `src`,
+/// marking `probe` (a lower-case byte; a capital marks nothing).
+pub(crate) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks, probe: u8) {
+    let blocks = src.len().div_ceil(64);
+    masks.blocks.clear();
+    masks.blocks.reserve(blocks);
+    masks.active.clear();
+    masks.active.reserve(blocks);
+    imp::lowercase_into(src, dst, masks, probe);
+    let whole = masks.blocks.len() * 64;
     if whole < src.len() {
         let mut padded = [0u8; 64];
         padded[..src.len() - whole].copy_from_slice(&src[whole..]);
-        masks.push(imp::digits_newlines_capitals(&padded));
+        let [digits, newlines, capitals] = imp::digits_newlines_capitals(&padded);
+        let probes = portable_mask(&padded, |b| b.to_ascii_lowercase() == probe)
+            & (u64::MAX >> (64 - (src.len() - whole)));
+        masks.push(whole / 64, [digits, newlines, capitals, probes]);
+    }
+}
+
+impl TextMasks {
+    /// Appends the masks of block `b`, the next one.
+    fn push(&mut self, b: usize, block: [u64; 4]) {
+        if block[0] | block[3] != 0 {
+            self.active.push(b as u32);
+        }
+        self.blocks.push(block);
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod imp {
+    use super::TextMasks;
     use std::arch::x86_64::*;
 
     /// Unsigned `lo <= b < lo + n` per byte, via the signed compare SSE2 has.
@@ -62,43 +92,72 @@ mod imp {
 
     /// Lowers `src` into `dst` and replaces `masks` with the masks of its whole 64-byte
     /// blocks (the caller adds a last partial block's).
-    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
+    /// Lowers `src` into `dst` and fills the empty `masks` (with room for every block)
+    /// with the masks of its whole 64-byte blocks (the caller adds a last partial block's).
+    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks, probe: u8) {
         if is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just now.
-            unsafe { lowercase_avx2(src, dst, masks) };
+            unsafe { lowercase_avx2(src, dst, masks, probe) };
         } else {
-            lowercase_sse2(src, dst, masks);
+            lowercase_sse2(src, dst, masks, probe);
         }
     }
 
-    /// Empties `dst` and `masks`, with room for all of `src` and for the masks of its
-    /// whole 64-byte blocks; returns how many bytes those blocks cover.
-    fn make_room(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) -> usize {
+    /// Empties `dst`, with room for all of `src`; returns how many bytes the whole
+    /// 64-byte blocks of `src` cover.
+    fn make_room(src: &[u8], dst: &mut Vec<u8>) -> usize {
         let whole = src.len() / 64 * 64;
         dst.clear();
         dst.reserve(src.len());
-        masks.clear();
-        masks.reserve(whole / 64);
         whole
+    }
+
+    /// Writes the masks of block `b` (at its index in the reserved `blocks`), and `b` at
+    /// index `active` of the reserved `list`; returns the length of the list with `b` if
+    /// the block holds a digit or the probe byte, without it otherwise. Written
+    /// unconditionally, kept by the count: no branch to mispredict.
+    ///
+    /// # Safety
+    /// `blocks` and `list` must have room for index `b` and `active`.
+    #[inline(always)]
+    unsafe fn write_block(
+        blocks: *mut [u64; 4],
+        list: *mut u32,
+        b: usize,
+        active: usize,
+        mask: [u64; 4],
+    ) -> usize {
+        // SAFETY: the caller's contract.
+        unsafe {
+            blocks.add(b).write(mask);
+            list.add(active).write(b as u32);
+        }
+        active + usize::from(mask[0] | mask[3] != 0)
     }
 
     /// [`lowercase_sse2`] 32 bytes at a time.
     #[target_feature(enable = "avx2")]
-    unsafe fn lowercase_avx2(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
-        let whole = make_room(src, dst, masks);
+    unsafe fn lowercase_avx2(src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks, probe: u8) {
+        let whole = make_room(src, dst);
         let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
         // SAFETY: as in `lowercase_sse2`, with 32-byte loads and stores inside `src` and
         // the reserved bytes and masks; AVX2 is enabled for this function.
         unsafe {
-            let marks = masks.spare_capacity_mut().as_mut_ptr().cast::<[u64; 3]>();
+            let blocks = masks
+                .blocks
+                .spare_capacity_mut()
+                .as_mut_ptr()
+                .cast::<[u64; 4]>();
+            let list = masks.active.spare_capacity_mut().as_mut_ptr().cast::<u32>();
+            let mut active = 0;
             for i in (0..whole).step_by(64) {
-                let low = lower32(src.as_ptr().add(i), out.add(i));
-                let high = lower32(src.as_ptr().add(i + 32), out.add(i + 32));
-                marks.add(i / 64).write(std::array::from_fn(|k| {
-                    u64::from(low[k]) | u64::from(high[k]) << 32
-                }));
+                let low = lower32(src.as_ptr().add(i), out.add(i), probe);
+                let high = lower32(src.as_ptr().add(i + 32), out.add(i + 32), probe);
+                let mask = std::array::from_fn(|k| u64::from(low[k]) | u64::from(high[k]) << 32);
+                active = write_block(blocks, list, i / 64, active, mask);
             }
-            masks.set_len(whole / 64);
+            masks.blocks.set_len(whole / 64);
+            masks.active.set_len(active);
             for (i, b) in src.iter().enumerate().skip(whole) {
                 out.add(i).write(b.to_ascii_lowercase());
             }
@@ -106,14 +165,14 @@ mod imp {
         }
     }
 
-    /// Lowers the 32 bytes at `src` into `out`; returns their digit, newline and capital
-    /// bits.
+    /// Lowers the 32 bytes at `src` into `out`; returns their digit, newline, capital and
+    /// (lowered) probe bits.
     ///
     /// # Safety
     /// 32 bytes must be readable at `src` and writable at `out`; the CPU must have AVX2.
     #[target_feature(enable = "avx2")]
     #[inline]
-    unsafe fn lower32(src: *const u8, out: *mut u8) -> [u32; 3] {
+    unsafe fn lower32(src: *const u8, out: *mut u8, probe: u8) -> [u32; 4] {
         // SAFETY: the caller's contract; unaligned loads and stores.
         unsafe {
             // Unsigned `lo <= b < lo + n` per byte via the signed compare, as `in_range`.
@@ -129,39 +188,54 @@ mod imp {
                 _mm256_add_epi8(x, _mm256_set1_epi8(0x80u8.wrapping_sub(b'0') as i8)),
             );
             let newline = _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b'\n' as i8));
-            [digit, newline, upper].map(|m| _mm256_movemask_epi8(m) as u32)
+            let probe = _mm256_cmpeq_epi8(lower, _mm256_set1_epi8(probe as i8));
+            [digit, newline, upper, probe].map(|m| _mm256_movemask_epi8(m) as u32)
         }
     }
 
-    pub(super) fn lowercase_sse2(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
-        let whole = make_room(src, dst, masks);
+    pub(super) fn lowercase_sse2(src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks, probe: u8) {
+        let whole = make_room(src, dst);
         let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
         // SAFETY: SSE2 baseline; every load reads 16 bytes inside `src` (`i + lane + 16 <=
         // whole <= src.len()`) and every store writes inside the `src.len()` bytes just
         // reserved; `loadu`/`storeu` need no alignment. All `src.len()` bytes are written
-        // before the length is set. `masks` is empty (`make_room`) with room for
-        // `whole / 64` entries, each written (entry `i / 64` for block `i`) before its
-        // length is set. (Pushing instead lets LLVM vectorise the loop across blocks,
-        // inserting the masks byte by byte: twice as slow.)
+        // before the length is set. `masks` is empty with room for every block
+        // (`lowercase_into`); entry `i / 64` is written for block `i`, and the active list
+        // grows by at most one per block, before the lengths are set. (Pushing instead
+        // lets LLVM vectorise the loop across blocks, inserting the masks byte by byte:
+        // twice as slow.)
         unsafe {
             let bit = _mm_set1_epi8(0x20);
             let newline = _mm_set1_epi8(b'\n' as i8);
-            let marks = masks.spare_capacity_mut().as_mut_ptr().cast::<[u64; 3]>();
+            let probe = _mm_set1_epi8(probe as i8);
+            let blocks = masks
+                .blocks
+                .spare_capacity_mut()
+                .as_mut_ptr()
+                .cast::<[u64; 4]>();
+            let list = masks.active.spare_capacity_mut().as_mut_ptr().cast::<u32>();
+            let mut active = 0;
             for i in (0..whole).step_by(64) {
-                let mut mask = [0u64; 3];
+                let mut mask = [0u64; 4];
                 for lane in [0, 16, 32, 48] {
                     let x = _mm_loadu_si128(src.as_ptr().add(i + lane).cast());
                     let upper = in_range(x, b'A', 26);
                     let lower = _mm_or_si128(x, _mm_and_si128(upper, bit));
                     _mm_storeu_si128(out.add(i + lane).cast(), lower);
-                    let bits = [in_range(x, b'0', 10), _mm_cmpeq_epi8(x, newline), upper];
+                    let bits = [
+                        in_range(x, b'0', 10),
+                        _mm_cmpeq_epi8(x, newline),
+                        upper,
+                        _mm_cmpeq_epi8(lower, probe),
+                    ];
                     for (m, b) in mask.iter_mut().zip(bits) {
                         *m |= u64::from(_mm_movemask_epi8(b) as u32) << lane;
                     }
                 }
-                marks.add(i / 64).write(mask);
+                active = write_block(blocks, list, i / 64, active, mask);
             }
-            masks.set_len(whole / 64);
+            masks.blocks.set_len(whole / 64);
+            masks.active.set_len(active);
             for (i, b) in src.iter().enumerate().skip(whole) {
                 out.add(i).write(b.to_ascii_lowercase());
             }
@@ -240,13 +314,16 @@ mod imp {
 
 #[cfg(not(target_arch = "x86_64"))]
 mod imp {
-    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut Vec<[u64; 3]>) {
+    use super::TextMasks;
+
+    pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks, probe: u8) {
         dst.clear();
         dst.extend(src.iter().map(u8::to_ascii_lowercase));
-        masks.clear();
-        for block in src.chunks_exact(64) {
+        for (b, block) in src.chunks_exact(64).enumerate() {
             if let Ok(block) = <&[u8; 64]>::try_from(block) {
-                masks.push(digits_newlines_capitals(block));
+                let [digits, newlines, capitals] = digits_newlines_capitals(block);
+                let probes = super::portable_mask(block, |x| x.to_ascii_lowercase() == probe);
+                masks.push(b, [digits, newlines, capitals, probes]);
             }
         }
     }
@@ -336,38 +413,57 @@ mod tests {
         }
         // Every byte value, at every offset from a 32-byte boundary and every tail length, with
         // AVX2 (where the CPU has it) and SSE2.
-        // The masks made along with it: one per 64 bytes, the last padded.
+        // The masks made along with it: one per 64 bytes, the last padded; and the list of
+        // the blocks with a digit or the probe byte (`j` or `J`; or none, for a capital).
         let text: Vec<u8> = (0..=255u8).cycle().take(600).collect();
-        let (mut lower, mut masks) = (vec![1, 2, 3], vec![[7; 3]]);
-        let expected_masks = |src: &[u8]| -> Vec<[u64; 3]> {
-            src.chunks(64)
+        let mut lower = vec![1, 2, 3];
+        let mut masks = TextMasks {
+            blocks: vec![[7; 4]],
+            active: vec![9],
+        };
+        let expected = |src: &[u8], probe: u8| -> (Vec<[u64; 4]>, Vec<u32>) {
+            let blocks: Vec<[u64; 4]> = src
+                .chunks(64)
                 .map(|c| {
                     let block = std::array::from_fn(|i| c.get(i).copied().unwrap_or(0));
+                    let tail = u64::MAX >> (64 - c.len());
                     [
                         portable_digits(&block),
                         portable_mask(&block, |b| b == b'\n'),
                         portable_mask(&block, |b| b.is_ascii_uppercase()),
+                        portable_mask(&block, |b| b.to_ascii_lowercase() == probe) & tail,
                     ]
                 })
-                .collect()
+                .collect();
+            let active = (0..blocks.len() as u32)
+                .filter(|&b| blocks[b as usize][0] | blocks[b as usize][3] != 0)
+                .collect();
+            (blocks, active)
         };
-        for start in 0..65 {
-            for end in (text.len() - 65)..=text.len() {
-                let src = &text[start..end];
-                lowercase_into(src, &mut lower, &mut masks);
-                assert_eq!(lower, src.to_ascii_lowercase());
-                assert_eq!(masks, expected_masks(src), "{start}..{end}");
-                #[cfg(target_arch = "x86_64")]
-                {
-                    let mut whole = vec![[7; 3]; 3];
-                    imp::lowercase_sse2(src, &mut lower, &mut whole);
+        for probe in [b'j', b'Q', 0] {
+            for start in 0..65 {
+                for end in (text.len() - 65)..=text.len() {
+                    let src = &text[start..end];
+                    lowercase_into(src, &mut lower, &mut masks, probe);
                     assert_eq!(lower, src.to_ascii_lowercase());
-                    assert_eq!(whole[..], masks[..src.len() / 64]);
+                    let want = expected(src, probe);
+                    assert_eq!((&masks.blocks, &masks.active), (&want.0, &want.1));
+                    #[cfg(target_arch = "x86_64")]
+                    {
+                        let mut whole = TextMasks::default();
+                        whole.blocks.reserve(src.len() / 64);
+                        whole.active.reserve(src.len() / 64);
+                        imp::lowercase_sse2(src, &mut lower, &mut whole, probe);
+                        assert_eq!(lower, src.to_ascii_lowercase());
+                        assert_eq!(whole.blocks[..], masks.blocks[..src.len() / 64]);
+                        let listed = want.1.iter().filter(|&&b| b < whole.blocks.len() as u32);
+                        assert!(whole.active.iter().eq(listed));
+                    }
                 }
             }
         }
-        lowercase_into(b"", &mut lower, &mut masks);
-        assert!(lower.is_empty() && masks.is_empty());
+        lowercase_into(b"", &mut lower, &mut masks, b'j');
+        assert!(lower.is_empty() && masks.blocks.is_empty() && masks.active.is_empty());
         let mut b = [b'x'; 64];
         b[0] = b'7';
         b[63] = b'0';

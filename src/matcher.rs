@@ -27,6 +27,7 @@ use regex_automata::util::start;
 use regex_automata::{hybrid, meta, Anchored, Input, PatternSet};
 
 use crate::allow::AllowList;
+use crate::bytemask::TextMasks;
 use crate::detector::compile::{
     AnchorKind, Compiled, DetectorMask, GateMember, KeywordRule, SmallGate, CLUSTER_GAP,
     SMALL_CLUSTER,
@@ -138,13 +139,14 @@ pub struct Matcher {
     caches: Vec<meta::Cache>,
     gate: GateCaches,
     lower: Vec<u8>,
-    /// Digit, newline and capital bits of the text, masks per 64 bytes, made along with
-    /// `lower`.
-    masks: Vec<[u64; 3]>,
+    /// Class masks of the text per 64 bytes, made along with `lower`.
+    masks: TextMasks,
     candidates: Vec<Candidate>,
     clusters: Vec<Cluster>,
     /// Digit runs after two capitals (IBAN-style pair triggers).
     pair_runs: Vec<usize>,
+    /// Where the lower-cased text holds the probe byte ([`Compiled::probe`]).
+    probes: Vec<usize>,
     /// The digit runs of the cluster being verified.
     runs: Vec<(usize, usize)>,
     regions: Vec<(usize, usize)>,
@@ -192,10 +194,11 @@ impl Matcher {
             },
             set: set.clone(),
             lower: Vec::new(),
-            masks: Vec::new(),
+            masks: TextMasks::default(),
             candidates: Vec::new(),
             clusters: Vec::new(),
             pair_runs: Vec::new(),
+            probes: Vec::new(),
             runs: Vec::new(),
             regions: Vec::new(),
             merged: Vec::new(),
@@ -256,14 +259,14 @@ impl Matcher {
     fn scan_block(&mut self, hay: &[u8], opts: ScanOptions<'_>, out: &mut Vec<Match>) {
         let set = self.set.clone();
         let c: &Compiled = &set.inner;
-        crate::bytemask::lowercase_into(hay, &mut self.lower, &mut self.masks);
+        crate::bytemask::lowercase_into(hay, &mut self.lower, &mut self.masks, c.probe);
         self.candidates.clear();
         self.clusters.clear();
         self.raw.clear();
 
         self.anchor_candidates(c, hay);
         self.byte_candidates(c, hay);
-        if !c.digits.is_empty() || c.has_pairs {
+        if !c.digits.is_empty() || c.has_pairs || !c.probe_anchors.is_empty() {
             self.find_clusters(c, hay);
         }
         // A keyword-triggered detector named by the structured context (a CSV column, a
@@ -382,18 +385,36 @@ impl Matcher {
         }
     }
 
-    /// Finds digit clusters, and IBAN-style pair candidates at the digit runs that follow
-    /// two capitals.
+    /// Finds digit clusters, IBAN-style pair candidates at the digit runs that follow two
+    /// capitals, and the candidates of the anchor patterns found from the probe byte.
     fn find_clusters(&mut self, c: &Compiled, hay: &[u8]) {
         self.pair_runs.clear();
+        self.probes.clear();
         digit_clusters(
             hay,
             &self.masks,
             &mut self.clusters,
             c.has_pairs.then_some(&mut self.pair_runs),
+            (!c.probe_anchors.is_empty()).then_some(&mut self.probes),
         );
+        if c.digits.is_empty() {
+            self.clusters.clear();
+        }
         for i in 0..self.pair_runs.len() {
             self.pair_candidates(c, hay, self.pair_runs[i]);
+        }
+        for i in 0..self.probes.len() {
+            let p = self.probes[i];
+            for &(k, offset) in &c.probe_anchors {
+                let pattern = &c.anchor_patterns[k];
+                let Some(start) = p.checked_sub(offset) else {
+                    continue;
+                };
+                if self.lower[start..].starts_with(pattern) {
+                    let end = start + pattern.len();
+                    self.anchor_hit(c, hay, &c.anchor_kinds[k], start, end);
+                }
+            }
         }
     }
 
@@ -1426,8 +1447,10 @@ fn run_starts(mut x: u64, len: u32) -> u64 {
 }
 
 /// Appends the digit clusters of `hay` (digit runs joined across at most
-/// [`CLUSTER_GAP`] non-digit bytes, never a newline) in text order, and with `pairs` the
-/// start of every digit run right after two ASCII capitals.
+/// [`CLUSTER_GAP`] non-digit bytes, never a newline) in text order; with `pairs` the
+/// start of every digit run right after two ASCII capitals; and with `probes` the
+/// positions of the probe byte marked in `masks`. One walk of the active blocks finds all
+/// three.
 ///
 /// Works on 64-byte masks: a gap byte belongs to a cluster when a digit lies `a` bytes
 /// before it and another `b` bytes after it with `a + b - 1 <= CLUSTER_GAP` and no newline
@@ -1435,17 +1458,18 @@ fn run_starts(mut x: u64, len: u32) -> u64 {
 /// cluster, whatever its digit runs.
 fn digit_clusters(
     hay: &[u8],
-    masks: &[[u64; 3]],
+    masks: &TextMasks,
     clusters: &mut Vec<Cluster>,
     pairs: Option<&mut Vec<usize>>,
+    probes: Option<&mut Vec<usize>>,
 ) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("popcnt") {
         // SAFETY: the CPU has POPCNT, checked just now; the code is the same.
-        unsafe { digit_clusters_popcnt(hay, masks, clusters, pairs) };
+        unsafe { digit_clusters_popcnt(hay, masks, clusters, pairs, probes) };
         return;
     }
-    digit_clusters_in(hay, masks, clusters, pairs);
+    digit_clusters_in(hay, masks, clusters, pairs, probes);
 }
 
 /// [`digit_clusters`] with the POPCNT instruction for its digit counts (a cluster's,
@@ -1455,47 +1479,61 @@ fn digit_clusters(
 #[target_feature(enable = "popcnt")]
 unsafe fn digit_clusters_popcnt(
     hay: &[u8],
-    masks: &[[u64; 3]],
+    masks: &TextMasks,
     clusters: &mut Vec<Cluster>,
     pairs: Option<&mut Vec<usize>>,
+    probes: Option<&mut Vec<usize>>,
 ) {
-    digit_clusters_in(hay, masks, clusters, pairs);
+    digit_clusters_in(hay, masks, clusters, pairs, probes);
 }
 
 #[inline(always)]
 fn digit_clusters_in(
     hay: &[u8],
-    masks: &[[u64; 3]],
+    masks: &TextMasks,
     clusters: &mut Vec<Cluster>,
     mut pairs: Option<&mut Vec<usize>>,
+    mut probes: Option<&mut Vec<usize>>,
 ) {
     const G: u32 = CLUSTER_GAP as u32;
-    let blocks = hay.len().div_ceil(64);
-    // Digit, newline and capital masks of block `b`, none past the end.
-    let masks_of = |b: usize| masks.get(b).copied().unwrap_or([0; 3]);
+    // Digit, newline and capital masks (and probes) of block `b`, none past the end.
+    let masks_of = |b: usize| masks.blocks.get(b).copied().unwrap_or([0; 4]);
     // Bit p of `back(prev, cur, k)` is bit p - k of the text; of `ahead(cur, next, k)`,
     // bit p + k.
     let back = |prev: u64, cur: u64, k: u32| cur << k | prev >> (64 - k);
     let ahead = |cur: u64, next: u64, k: u32| cur >> k | next << (64 - k);
-    let mut prev = [0u64; 3];
     let mut in_cluster = false;
     let (mut start, mut start_digits, mut digits_before) = (0usize, 0usize, 0usize);
-    let mut b = 0;
-    while b < blocks {
-        let cur = masks_of(b);
-        if cur[0] == 0 && prev[0] >> (64 - G) == 0 {
-            // No digit here or close enough before: no cluster touches this block (one
-            // running into it would need a digit in its last CLUSTER_GAP bytes), nor any
-            // block up to the next with a digit.
-            b = masks
-                .get(b + 1..)
-                .and_then(|rest| rest.iter().position(|m| m[0] != 0))
-                .map_or(blocks, |i| b + 1 + i);
-            prev = masks_of(b - 1);
+    // The block after the last one with digits.
+    let mut after = 0;
+    // Only the blocks listed as active can hold digits; the others are never looked at.
+    for &b in &masks.active {
+        let b = b as usize;
+        let [d, nl, up, mut marked] = masks_of(b);
+        if let Some(probes) = probes.as_deref_mut() {
+            while marked != 0 {
+                probes.push(b * 64 + marked.trailing_zeros() as usize);
+                marked &= marked - 1;
+            }
+        }
+        if in_cluster && after != b {
+            // A cluster running to the end of the last block with digits ends there: the
+            // next block has none (its first bytes could join it only with a digit after
+            // them).
+            clusters.push(Cluster {
+                start,
+                end: after * 64,
+                digits: u32::try_from(digits_before - start_digits).unwrap_or(u32::MAX),
+                quiet: false,
+            });
+            in_cluster = false;
+        }
+        if d == 0 {
             continue;
         }
-        let ([prev_d, prev_nl, prev_up], [d, nl, up]) = (prev, cur);
-        let [next_d, next_nl, _] = masks_of(b + 1);
+        after = b + 1;
+        let [prev_d, prev_nl, prev_up, _] = b.checked_sub(1).map_or([0; 4], masks_of);
+        let [next_d, next_nl, _, _] = masks_of(b + 1);
         let base = b * 64;
         // left[a]: a digit a bytes back, no newline from it to here (inclusive);
         // right[k]: a digit within k bytes ahead, no newline from here to it.
@@ -1556,13 +1594,11 @@ fn digit_clusters_in(
         }
         in_cluster = member >> 63 == 1;
         digits_before += d.count_ones() as usize;
-        prev = cur;
-        b += 1;
     }
     if in_cluster {
         clusters.push(Cluster {
             start,
-            end: hay.len(),
+            end: (after * 64).min(hay.len()),
             digits: u32::try_from(digits_before - start_digits).unwrap_or(u32::MAX),
             quiet: false,
         });
@@ -1795,32 +1831,66 @@ mod tests {
     }
 
     #[test]
+    fn a_cluster_ending_with_its_block_ends_before_a_block_without_digits() {
+        // The block after the cluster's has no digit: listed as active only with the
+        // probe byte `x`, never looked at with `Q`.
+        for (run_end, gap, probe) in [
+            (64, 64, b'Q'),
+            (64, 64, b'x'),
+            (128, 200, b'Q'),
+            (192, 1, b'Q'),
+        ] {
+            let mut hay = vec![b'x'; run_end + gap + 70];
+            hay[run_end - 3..run_end].copy_from_slice(b"123");
+            hay[run_end + gap..run_end + gap + 2].copy_from_slice(b"45");
+            let (mut lower, mut masks) = (Vec::new(), TextMasks::default());
+            crate::bytemask::lowercase_into(&hay, &mut lower, &mut masks, probe);
+            let (mut clusters, mut pairs) = (Vec::new(), Vec::new());
+            digit_clusters(&hay, &masks, &mut clusters, Some(&mut pairs), None);
+            assert_eq!((clusters, pairs), naive_clusters(&hay), "{run_end} {gap}");
+        }
+    }
+
+    #[test]
     fn digit_clusters_are_exact_at_every_offset() {
         let mut rng = 12345u64;
         for len in (0usize..200).chain([255, 256, 257, 640, 1000, 4096]) {
-            for density in [2u64, 4, 9] {
+            // Density 0: bursts of up to 8 digits about 300 bytes apart, so that most blocks
+            // have none (and are not listed as active, unless they hold the probe byte).
+            for (density, probe) in [(2u64, b'Q'), (4, b'Q'), (9, b'x'), (0, b'Q'), (0, b'x')] {
+                let mut burst = 0;
                 let hay: Vec<u8> = (0..len)
                     .map(|_| {
                         rng ^= rng << 13;
                         rng ^= rng >> 7;
                         rng ^= rng << 17;
+                        if density == 0 && burst == 0 && (rng >> 40) % 300 == 0 {
+                            burst = 1 + (rng >> 20) % 8;
+                        }
+                        let sparse_digit = burst > 0 && rng % 16 > 0;
+                        burst = burst.saturating_sub(1);
                         match rng % 16 {
                             0 => b'\n',
                             1 | 2 => b'A' + (rng >> 8) as u8 % 26,
-                            n if n < 3 + density => b'0' + (rng >> 8) as u8 % 10,
+                            n if n < 3 + density || sparse_digit => b'0' + (rng >> 8) as u8 % 10,
                             _ => b" -.x:"[(rng >> 8) as usize % 5],
                         }
                     })
                     .collect();
-                let (mut lower, mut masks) = (Vec::new(), Vec::new());
-                crate::bytemask::lowercase_into(&hay, &mut lower, &mut masks);
-                let (mut clusters, mut pairs) = (Vec::new(), Vec::new());
-                digit_clusters(&hay, &masks, &mut clusters, Some(&mut pairs));
+                let (mut lower, mut masks) = (Vec::new(), TextMasks::default());
+                crate::bytemask::lowercase_into(&hay, &mut lower, &mut masks, probe);
+                let marked: Vec<usize> = (0..len).filter(|&i| lower[i] == probe).collect();
+                let (mut clusters, mut pairs, mut probes) = (Vec::new(), Vec::new(), Vec::new());
+                let outs = (Some(&mut pairs), Some(&mut probes));
+                digit_clusters(&hay, &masks, &mut clusters, outs.0, outs.1);
                 assert_eq!((clusters, pairs), naive_clusters(&hay), "len {len}");
+                assert_eq!(probes, marked, "len {len}");
                 // Without POPCNT too.
-                let (mut clusters, mut pairs) = (Vec::new(), Vec::new());
-                digit_clusters_in(&hay, &masks, &mut clusters, Some(&mut pairs));
+                let (mut clusters, mut pairs, mut probes) = (Vec::new(), Vec::new(), Vec::new());
+                let outs = (Some(&mut pairs), Some(&mut probes));
+                digit_clusters_in(&hay, &masks, &mut clusters, outs.0, outs.1);
                 assert_eq!((clusters, pairs), naive_clusters(&hay), "len {len}");
+                assert_eq!(probes, marked, "len {len}");
             }
         }
     }

@@ -263,8 +263,15 @@ pub(crate) struct Compiled {
     /// `anchor_patterns[anchor_ids[i]]`.
     pub anchors: Option<AhoCorasick>,
     pub anchor_ids: Vec<usize>,
-    /// Shorter anchor patterns, each found with its own `memmem` (one 3-byte pattern
-    /// would cut the SIMD searcher's speed in half on prose: its fingerprints get short).
+    /// The byte whose positions in the lower-cased text the lower-casing pass marks (see
+    /// [`crate::bytemask::TextMasks`]): the rarest byte of the shorter anchor patterns.
+    /// A capital, which the lower-cased text never holds, when there are none.
+    pub probe: u8,
+    /// Shorter anchor patterns holding `probe`, each with the offset of a `probe` in it:
+    /// they are checked where the probe is marked (one 3-byte pattern would cut the SIMD
+    /// searcher's speed in half on prose: its fingerprints get short).
+    pub probe_anchors: Vec<(usize, usize)>,
+    /// The other shorter anchor patterns, each found with its own `memmem`.
     pub short_anchors: Vec<(memchr::memmem::Finder<'static>, usize)>,
     pub anchor_kinds: Vec<AnchorKind>,
     /// For each anchor pattern, the other patterns that are proper prefixes of it (a
@@ -796,6 +803,14 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
     };
     let long: Vec<&Vec<u8>> = anchor_ids.iter().map(|&i| &anchor_patterns[i]).collect();
     let anchors = build_ac(&long, MatchKind::LeftmostLongest)?;
+    let probe = probe_byte(short_ids.iter().map(|&i| &anchor_patterns[i][..]));
+    let (probe_ids, short_ids): (Vec<usize>, Vec<usize>) = short_ids
+        .into_iter()
+        .partition(|&i| anchor_patterns[i].contains(&probe));
+    let probe_anchors = probe_ids
+        .into_iter()
+        .filter_map(|i| Some((i, anchor_patterns[i].iter().position(|&b| b == probe)?)))
+        .collect();
     let short_anchors = short_ids
         .iter()
         .map(|&i| {
@@ -827,6 +842,8 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         detectors,
         anchors,
         anchor_ids,
+        probe,
+        probe_anchors,
         short_anchors,
         anchor_kinds,
         anchor_prefixes,
@@ -858,6 +875,21 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
 /// bytes (`patente` for `patente di guida`: the `_`, `-` and no-space forms keep every
 /// word intact), else the variants themselves; minus any literal that contains another. They only find candidate
 /// windows: the exact keyword rule is applied after.
+/// The byte held by most of `patterns`, the rarest in text among those; `Q` (a capital:
+/// never in lower-cased text) without patterns.
+fn probe_byte<'a>(patterns: impl Iterator<Item = &'a [u8]> + Clone) -> u8 {
+    let holding = |b: u8| patterns.clone().filter(|p| p.contains(&b)).count();
+    patterns
+        .clone()
+        .flatten()
+        .copied()
+        .max_by(|&a, &b| {
+            let rarer = super::teddy::frequency(b).total_cmp(&super::teddy::frequency(a));
+            holding(a).cmp(&holding(b)).then(rarer).then(b.cmp(&a))
+        })
+        .unwrap_or(b'Q')
+}
+
 fn anchor_literals(keywords: &[String]) -> Vec<Vec<u8>> {
     let mut lits: Vec<Vec<u8>> = Vec::new();
     for k in keywords {

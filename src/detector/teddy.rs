@@ -20,7 +20,7 @@ const MASK_LEN: usize = 4;
 
 /// Relative frequency of byte `b` in case-folded English text and logs (letters by
 /// their English frequency, space, a little punctuation and digits, the rest rare).
-fn frequency(b: u8) -> f64 {
+pub(crate) fn frequency(b: u8) -> f64 {
     const LETTERS: [f64; 26] = [
         8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0,
         6.3, 9.1, 2.8, 1.0, 2.4, 0.15, 2.0, 0.07,
