@@ -2,7 +2,8 @@
 //!
 //! These feed the two hot scans of the matcher — digits (digit clusters) and word bytes
 //! (keyword starts) — so they use SSE2 on x86-64 (always available there) and a portable
-//! SWAR fallback elsewhere. Both give identical results (tested). The matcher's ASCII
+//! SWAR fallback elsewhere. Both give identical results (tested on x86-64, where both are
+//! built). The matcher's ASCII
 //! case-folded copy of the text is made here too, with the same byte-range compare, 32
 //! bytes at a time with AVX2 where the CPU has it (checked at run time), and the text's
 //! [`TextMasks`] along with it, while the bytes are loaded anyway.
@@ -313,7 +314,12 @@ mod imp {
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-mod imp {
+use portable as imp;
+
+/// The implementation for targets without the x86-64 one. Compiled (and, in the tests,
+/// compared with the x86-64 one) on every target, so that it cannot go stale unseen.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+mod portable {
     use super::TextMasks;
 
     pub(super) fn lowercase_into(src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks, probe: u8) {
@@ -365,12 +371,10 @@ fn portable_mask(block: &[u8; 64], class: impl Fn(u8) -> bool) -> u64 {
     mask
 }
 
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn portable_digits(block: &[u8; 64]) -> u64 {
     portable_mask(block, |b| b.is_ascii_digit())
 }
 
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn portable_words(block: &[u8; 64]) -> u64 {
     portable_mask(block, |b| {
         b.is_ascii_lowercase() || b.is_ascii_digit() || b >= 0x80
@@ -389,6 +393,12 @@ mod tests {
                 *b = ((start as usize + i) & 0xFF) as u8;
             }
             assert_eq!(digits(&block), portable_digits(&block));
+            assert_eq!(portable::digits(&block), digits(&block));
+            assert_eq!(portable::words_and_digits(&block), words_and_digits(&block));
+            assert_eq!(
+                portable::digits_newlines_capitals(&block),
+                imp::digits_newlines_capitals(&block)
+            );
             assert_eq!(
                 imp::digits_newlines_capitals(&block),
                 [
@@ -402,6 +412,10 @@ mod tests {
                 (portable_words(&block), portable_digits(&block))
             );
             for bytes in [&b""[..], b" -", b" ()+-./", &[0, 0x80, 0xFF]] {
+                assert_eq!(
+                    portable::digits_and(&block, bytes),
+                    digits_and(&block, bytes)
+                );
                 assert_eq!(
                     digits_and(&block, bytes),
                     (
@@ -448,16 +462,23 @@ mod tests {
                     assert_eq!(lower, src.to_ascii_lowercase());
                     let want = expected(src, probe);
                     assert_eq!((&masks.blocks, &masks.active), (&want.0, &want.1));
+                    let whole = src.len() / 64;
+                    let listed = || want.1.iter().filter(|&&b| (b as usize) < whole);
+                    // The portable build, which other targets use, on every target.
+                    let mut portable_masks = TextMasks::default();
+                    portable::lowercase_into(src, &mut lower, &mut portable_masks, probe);
+                    assert_eq!(lower, src.to_ascii_lowercase());
+                    assert_eq!(portable_masks.blocks[..], want.0[..whole]);
+                    assert!(portable_masks.active.iter().eq(listed()));
                     #[cfg(target_arch = "x86_64")]
                     {
-                        let mut whole = TextMasks::default();
-                        whole.blocks.reserve(src.len() / 64);
-                        whole.active.reserve(src.len() / 64);
-                        imp::lowercase_sse2(src, &mut lower, &mut whole, probe);
+                        let mut sse2 = TextMasks::default();
+                        sse2.blocks.reserve(whole);
+                        sse2.active.reserve(whole);
+                        imp::lowercase_sse2(src, &mut lower, &mut sse2, probe);
                         assert_eq!(lower, src.to_ascii_lowercase());
-                        assert_eq!(whole.blocks[..], masks.blocks[..src.len() / 64]);
-                        let listed = want.1.iter().filter(|&&b| b < whole.blocks.len() as u32);
-                        assert!(whole.active.iter().eq(listed));
+                        assert_eq!(sse2.blocks[..], want.0[..whole]);
+                        assert!(sse2.active.iter().eq(listed()));
                     }
                 }
             }
