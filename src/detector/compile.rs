@@ -264,8 +264,9 @@ pub(crate) struct Compiled {
     pub anchors: Option<AhoCorasick>,
     pub anchor_ids: Vec<usize>,
     /// The byte whose positions in the lower-cased text the lower-casing pass marks (see
-    /// [`crate::bytemask::TextMasks`]): the rarest byte of the shorter anchor patterns.
-    /// A capital, which the lower-cased text never holds, when there are none.
+    /// [`crate::bytemask::TextMasks`]): a rare byte of the shorter anchor patterns
+    /// ([`probe_byte`]). A capital, which the lower-cased text never holds, when there
+    /// are none.
     pub probe: u8,
     /// Shorter anchor patterns holding `probe`, each with the offset of a `probe` in it:
     /// they are checked where the probe is marked (one 3-byte pattern would cut the SIMD
@@ -870,11 +871,6 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
     })
 }
 
-/// Literals that every keyword variant of a keyword-triggered detector contains: a keyword
-/// without spaces itself; else its longest space-separated word when that has at least 5
-/// bytes (`patente` for `patente di guida`: the `_`, `-` and no-space forms keep every
-/// word intact), else the variants themselves; minus any literal that contains another. They only find candidate
-/// windows: the exact keyword rule is applied after.
 /// The byte held by most of `patterns`, the rarest in text among those; `Q` (a capital:
 /// never in lower-cased text) without patterns.
 fn probe_byte<'a>(patterns: impl Iterator<Item = &'a [u8]> + Clone) -> u8 {
@@ -890,6 +886,11 @@ fn probe_byte<'a>(patterns: impl Iterator<Item = &'a [u8]> + Clone) -> u8 {
         .unwrap_or(b'Q')
 }
 
+/// Literals that every keyword variant of a keyword-triggered detector contains: a keyword
+/// without spaces itself; else its longest space-separated word when that has at least 5
+/// bytes (`patente` for `patente di guida`: the `_`, `-` and no-space forms keep every
+/// word intact), else the variants themselves; minus any literal that contains another. They only find candidate
+/// windows: the exact keyword rule is applied after.
 fn anchor_literals(keywords: &[String]) -> Vec<Vec<u8>> {
     let mut lits: Vec<Vec<u8>> = Vec::new();
     for k in keywords {
@@ -1304,6 +1305,16 @@ mod tests {
                 d.id
             );
         }
+    }
+
+    #[test]
+    fn the_probe_is_held_by_most_short_patterns_and_rare() {
+        let probe = |ps: &[&str]| probe_byte(ps.iter().map(|p| p.as_bytes()));
+        assert_eq!(probe(&["eyj"]), b'j');
+        // `e` is common, but the only byte both patterns hold.
+        assert_eq!(probe(&["eyj", "zqe"]), b'e');
+        assert_eq!(probe(&["eyj", "zqe", "kjx"]), b'j');
+        assert_eq!(probe(&[]), b'Q');
     }
 
     #[test]
