@@ -25,6 +25,9 @@ mod server;
 #[path = "corpus.rs"]
 mod corpus;
 
+#[path = "../tests/peak.rs"]
+mod peak;
+
 use server::{raw_request, Moto};
 
 /// Runs `work(i)` for `0..n` on `threads` threads.
@@ -48,8 +51,8 @@ fn put(port: u16, path: &str, body: &[u8]) {
     assert_eq!(status, 200, "PUT {path}");
 }
 
-/// Peak RSS (KiB) and wall time of one `s3pii scan` of `url`, asserting `objects`.
-#[allow(clippy::zombie_processes)] // reaped by wait4 below
+/// Peak RSS (bytes, [`peak`]) and wall time of one `s3pii scan` of `url`, asserting
+/// `objects`.
 fn scan(endpoint: &str, url: &str, objects: usize, extra: &[&str]) -> (Duration, u64) {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_s3pii"))
@@ -70,20 +73,16 @@ fn scan(endpoint: &str, url: &str, objects: usize, extra: &[&str]) -> (Duration,
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid, and wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for the child we spawned; `status` and `usage` outlive the call.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32);
+    let mut pipe = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || std::io::read_to_string(&mut pipe).unwrap());
+    let (_, rss) = peak::wait(&mut child);
     let elapsed = started.elapsed();
+    let stderr = stderr.join().unwrap();
     assert!(
         stderr.contains(&format!("s3pii: {objects} objects")),
         "expected {objects} objects: {stderr}"
     );
-    (elapsed, usage.ru_maxrss as u64)
+    (elapsed, rss)
 }
 
 /// Time for plain concurrent GETs of the same keys: what the server can deliver.
@@ -141,9 +140,9 @@ fn main() {
     let (_, rss_1k) = scan(&endpoint, "s3://bench/tenth/", small / 10, &[]);
     println!(
         "s3/memory: peak RSS {:.1} MiB for {} objects, {:.1} MiB for {small} objects",
-        rss_1k as f64 / 1024.0,
+        rss_1k as f64 / 1048576.0,
         small / 10,
-        rss_10k as f64 / 1024.0,
+        rss_10k as f64 / 1048576.0,
     );
     let limit = server_limit(port, &large_keys, 4);
     let (t, rss_large) = scan(&endpoint, "s3://bench/large/", large, &[]);
@@ -152,7 +151,7 @@ fn main() {
         "s3/large: {large} objects ({mb:.0} MB) in {:.2}s = {:.1} MB/s (peak RSS {:.1} MiB); server alone: {:.1} MB/s",
         t.as_secs_f64(),
         mb / t.as_secs_f64(),
-        rss_large as f64 / 1024.0,
+        rss_large as f64 / 1048576.0,
         mb / limit.as_secs_f64(),
     );
 }

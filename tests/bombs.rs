@@ -98,28 +98,8 @@ fn write(path: &Path, data: &[u8]) {
     std::fs::write(path, data).unwrap();
 }
 
-/// Peak resident memory of the running process `pid` (`VmHWM`), in bytes; `None` once it
-/// has exited.
-fn peak_rss(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
-    Some(
-        kb.trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse::<u64>()
-            .ok()?
-            * 1024,
-    )
-}
-
-/// Runs the binary; returns its stdout, stderr and peak resident memory in bytes.
-///
-/// The peak is the child's `VmHWM`, read every 2 ms until it has exited (so a rise in its
-/// last 2 ms would be missed). Not `wait4`'s `ru_maxrss`: the child is spawned with
-/// `vfork` semantics, and its `exec` records in that figure the high-water mark of the
-/// memory it shared until then, the test process's own. With other tests holding large
-/// buffers it read up to 349 MiB for a scan that peaks at 73 MiB.
+/// Runs the binary; returns its stdout, stderr and peak resident memory in bytes
+/// ([`crate::peak`]).
 fn run_measured(args: &[&str]) -> (String, String, u64, i32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_s3pii"))
         .args(args)
@@ -128,19 +108,11 @@ fn run_measured(args: &[&str]) -> (String, String, u64, i32) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let pid = child.id();
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let out = std::thread::spawn(move || std::io::read_to_string(&mut stdout).unwrap());
     let err = std::thread::spawn(move || std::io::read_to_string(&mut stderr).unwrap());
-    // Until it exits: an exited child keeps its pid until reaped below, but has no memory
-    // figures left.
-    let mut peak = 0;
-    while let Some(now) = peak_rss(pid) {
-        peak = peak.max(now);
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    let status = child.wait().unwrap();
+    let (status, peak) = crate::peak::wait(&mut child);
     (
         out.join().unwrap(),
         err.join().unwrap(),

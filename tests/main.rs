@@ -24,6 +24,7 @@ mod common;
 mod corpus;
 
 mod build;
+mod peak;
 
 mod bombs;
 mod catalog;
