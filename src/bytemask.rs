@@ -104,65 +104,84 @@ mod imp {
         }
     }
 
-    /// Empties `dst`, with room for all of `src`; returns how many bytes the whole
-    /// 64-byte blocks of `src` cover.
-    fn make_room(src: &[u8], dst: &mut Vec<u8>) -> usize {
-        let whole = src.len() / 64 * 64;
-        dst.clear();
-        dst.reserve(src.len());
-        whole
-    }
-
-    /// Writes the masks of block `b` (at its index in the reserved `blocks`), and `b` at
-    /// index `active` of the reserved `list`; returns the length of the list with `b` if
-    /// the block holds a digit or the probe byte, without it otherwise. Written
-    /// unconditionally, kept by the count: no branch to mispredict.
-    ///
-    /// # Safety
-    /// `blocks` and `list` must have room for index `b` and `active`.
-    #[inline(always)]
-    unsafe fn write_block(
+    /// Where the lower-casing of `src` writes: the spare room of `dst` (made here) and of
+    /// `masks` (made by [`super::lowercase_into`]: empty, with room for every block).
+    struct Room {
+        /// Bytes covered by the whole 64-byte blocks of `src`.
+        whole: usize,
+        out: *mut u8,
         blocks: *mut [u64; 4],
         list: *mut u32,
-        b: usize,
+        /// Entries of `list` kept so far.
         active: usize,
-        mask: [u64; 4],
-    ) -> usize {
-        // SAFETY: the caller's contract.
-        unsafe {
-            blocks.add(b).write(mask);
-            list.add(active).write(b as u32);
+    }
+
+    impl Room {
+        /// Empties `dst` with room for all of `src`, and points into it and `masks`.
+        #[inline(always)]
+        fn new(src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks) -> Room {
+            dst.clear();
+            dst.reserve(src.len());
+            Room {
+                whole: src.len() / 64 * 64,
+                out: dst.spare_capacity_mut().as_mut_ptr().cast(),
+                blocks: masks.blocks.spare_capacity_mut().as_mut_ptr().cast(),
+                list: masks.active.spare_capacity_mut().as_mut_ptr().cast(),
+                active: 0,
+            }
         }
-        active + usize::from(mask[0] | mask[3] != 0)
+
+        /// Writes the masks of block `b` at its index, and `b` at the list's end, kept
+        /// only if the block holds a digit or the probe byte. Written unconditionally,
+        /// kept by the count: no branch to mispredict.
+        ///
+        /// # Safety
+        /// `b < whole / 64`, and the blocks are written in order.
+        #[inline(always)]
+        unsafe fn push(&mut self, b: usize, mask: [u64; 4]) {
+            // SAFETY: `masks` has room for every block, and the list grows by at most one
+            // per block (`Room::new`, the caller's contract).
+            unsafe {
+                self.blocks.add(b).write(mask);
+                self.list.add(self.active).write(b as u32);
+            }
+            self.active += usize::from(mask[0] | mask[3] != 0);
+        }
+
+        /// Lowers the bytes past the whole blocks and sets the lengths.
+        ///
+        /// # Safety
+        /// Every whole block of `src` has been lowered into `out` and pushed.
+        #[inline(always)]
+        unsafe fn finish(self, src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks) {
+            // SAFETY: the tail is written inside the reserved `src.len()` bytes; with the
+            // caller's contract every byte, mask and list entry below the lengths is set.
+            unsafe {
+                for (i, b) in src.iter().enumerate().skip(self.whole) {
+                    self.out.add(i).write(b.to_ascii_lowercase());
+                }
+                dst.set_len(src.len());
+                masks.blocks.set_len(self.whole / 64);
+                masks.active.set_len(self.active);
+            }
+        }
     }
 
     /// [`lowercase_sse2`] 32 bytes at a time.
     #[target_feature(enable = "avx2")]
     unsafe fn lowercase_avx2(src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks, probe: u8) {
-        let whole = make_room(src, dst);
-        let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+        let mut room = Room::new(src, dst, masks);
+        let out = room.out;
         // SAFETY: as in `lowercase_sse2`, with 32-byte loads and stores inside `src` and
-        // the reserved bytes and masks; AVX2 is enabled for this function.
+        // the reserved bytes; AVX2 is enabled for this function.
         unsafe {
-            let blocks = masks
-                .blocks
-                .spare_capacity_mut()
-                .as_mut_ptr()
-                .cast::<[u64; 4]>();
-            let list = masks.active.spare_capacity_mut().as_mut_ptr().cast::<u32>();
-            let mut active = 0;
-            for i in (0..whole).step_by(64) {
+            for i in (0..room.whole).step_by(64) {
                 let low = lower32(src.as_ptr().add(i), out.add(i), probe);
                 let high = lower32(src.as_ptr().add(i + 32), out.add(i + 32), probe);
                 let mask = std::array::from_fn(|k| u64::from(low[k]) | u64::from(high[k]) << 32);
-                active = write_block(blocks, list, i / 64, active, mask);
+                room.push(i / 64, mask);
             }
-            masks.blocks.set_len(whole / 64);
-            masks.active.set_len(active);
-            for (i, b) in src.iter().enumerate().skip(whole) {
-                out.add(i).write(b.to_ascii_lowercase());
-            }
-            dst.set_len(src.len());
+            room.finish(src, dst, masks);
         }
     }
 
@@ -195,28 +214,19 @@ mod imp {
     }
 
     pub(super) fn lowercase_sse2(src: &[u8], dst: &mut Vec<u8>, masks: &mut TextMasks, probe: u8) {
-        let whole = make_room(src, dst);
-        let out = dst.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+        let mut room = Room::new(src, dst, masks);
+        let out = room.out;
         // SAFETY: SSE2 baseline; every load reads 16 bytes inside `src` (`i + lane + 16 <=
         // whole <= src.len()`) and every store writes inside the `src.len()` bytes just
-        // reserved; `loadu`/`storeu` need no alignment. All `src.len()` bytes are written
-        // before the length is set. `masks` is empty with room for every block
-        // (`lowercase_into`); entry `i / 64` is written for block `i`, and the active list
-        // grows by at most one per block, before the lengths are set. (Pushing instead
-        // lets LLVM vectorise the loop across blocks, inserting the masks byte by byte:
-        // twice as slow.)
+        // reserved; `loadu`/`storeu` need no alignment. Every whole block is lowered and
+        // pushed, in order, before `finish`. (Pushing onto the vectors instead lets LLVM
+        // vectorise the loop across blocks, inserting the masks byte by byte: twice as
+        // slow.)
         unsafe {
             let bit = _mm_set1_epi8(0x20);
             let newline = _mm_set1_epi8(b'\n' as i8);
             let probe = _mm_set1_epi8(probe as i8);
-            let blocks = masks
-                .blocks
-                .spare_capacity_mut()
-                .as_mut_ptr()
-                .cast::<[u64; 4]>();
-            let list = masks.active.spare_capacity_mut().as_mut_ptr().cast::<u32>();
-            let mut active = 0;
-            for i in (0..whole).step_by(64) {
+            for i in (0..room.whole).step_by(64) {
                 let mut mask = [0u64; 4];
                 for lane in [0, 16, 32, 48] {
                     let x = _mm_loadu_si128(src.as_ptr().add(i + lane).cast());
@@ -233,14 +243,9 @@ mod imp {
                         *m |= u64::from(_mm_movemask_epi8(b) as u32) << lane;
                     }
                 }
-                active = write_block(blocks, list, i / 64, active, mask);
+                room.push(i / 64, mask);
             }
-            masks.blocks.set_len(whole / 64);
-            masks.active.set_len(active);
-            for (i, b) in src.iter().enumerate().skip(whole) {
-                out.add(i).write(b.to_ascii_lowercase());
-            }
-            dst.set_len(src.len());
+            room.finish(src, dst, masks);
         }
     }
 
