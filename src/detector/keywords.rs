@@ -18,7 +18,11 @@ const HASH_BITS: u32 = 16;
 /// 0 for the prefix alone).
 fn hash(a: u8, b: u8, c: u8, word_len: usize) -> usize {
     let len = u32::from(u8::try_from(word_len).unwrap_or(u8::MAX));
-    let x = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16 | len << 24;
+    mix(u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16 | len << 24)
+}
+
+/// [`hash`] of the prefix and word length packed as `a | b << 8 | c << 16 | len << 24`.
+fn mix(x: u32) -> usize {
     (x.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
 }
 
@@ -207,8 +211,8 @@ impl KeywordScanner {
     ) -> usize {
         let mut k = 0;
         let Some(bytes) = lower
-            .get(block..block + 66)
-            .and_then(|b| <&[u8; 66]>::try_from(b).ok())
+            .get(block..block + 67)
+            .and_then(|b| <&[u8; 67]>::try_from(b).ok())
         else {
             // The text's last block: the same test, bounds checked.
             while starts != 0 {
@@ -230,7 +234,9 @@ impl KeywordScanner {
         while starts != 0 {
             let bit = (starts.trailing_zeros() & 63) as usize;
             starts &= starts - 1;
-            let h = hash(bytes[bit], bytes[bit + 1], bytes[bit + 2], 0);
+            // The 3-byte prefix from one 4-byte load, its fourth byte masked off.
+            let four = [bytes[bit], bytes[bit + 1], bytes[bit + 2], bytes[bit + 3]];
+            let h = mix(u32::from_le_bytes(four) & 0x00FF_FFFF);
             let pass = (self.prefixes[h / 64] >> (h % 64)) & 1;
             // Always written, kept only when it passed: no branch to mispredict.
             out[k & 63] = bit as u8;
