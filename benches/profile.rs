@@ -1,8 +1,9 @@
 //! Profiling harness for the detector engine: scans one generated corpus (`prose`, `logs`
-//! or `dense`, 8 MiB) `ROUNDS` times (default 3) with the built-in catalog and prints the throughput.
+//! or `dense`; 8 MiB unless `LEN` says) `ROUNDS` times (default 3) with the built-in catalog and prints the throughput.
 //! Meant for `perf record`; the criterion bench (`benches/engine.rs`) is the measurement.
 //! With `HISTOGRAM=1` it also prints how many matches each detector found; `EXCLUDE=ID,ID`
-//! leaves detectors out (what they cost is the difference).
+//! leaves detectors out (what they cost is the difference). `LEN=BYTES` sets the corpus
+//! size: below the core's L2 cache, the lower-casing pass no longer waits for the text.
 //!
 //! ```sh
 //! cargo bench --no-run --bench profile   # or: cargo build --profile profiling --bench profile
@@ -16,10 +17,14 @@ mod corpus;
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "prose".into());
+    let len: usize = std::env::var("LEN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8 << 20);
     let hay = match which.as_str() {
-        "prose" => corpus::prose(8 << 20),
-        "logs" => corpus::logs(8 << 20),
-        _ => corpus::dense(8 << 20),
+        "prose" => corpus::prose(len),
+        "logs" => corpus::logs(len),
+        _ => corpus::dense(len),
     };
     // EXCLUDE=ID,ID drops detectors: what one detector costs is the difference.
     let exclude: Vec<String> = std::env::var("EXCLUDE")
