@@ -210,6 +210,7 @@ impl KeywordScanner {
         out: &mut [u8; 64],
     ) -> usize {
         let mut k = 0;
+        // 64 start bits, and the 4-byte read below at the last of them.
         let Some(bytes) = lower
             .get(block..block + 67)
             .and_then(|b| <&[u8; 67]>::try_from(b).ok())
@@ -234,7 +235,9 @@ impl KeywordScanner {
         while starts != 0 {
             let bit = (starts.trailing_zeros() & 63) as usize;
             starts &= starts - 1;
-            // The 3-byte prefix from one 4-byte load, its fourth byte masked off.
+            // The 3-byte prefix as a 4-byte read with its fourth byte masked off, which
+            // compiles to a byte and a 2-byte load instead of three byte loads and their
+            // shifts.
             let four = [bytes[bit], bytes[bit + 1], bytes[bit + 2], bytes[bit + 3]];
             let h = mix(u32::from_le_bytes(four) & 0x00FF_FFFF);
             let pass = (self.prefixes[h / 64] >> (h % 64)) & 1;
