@@ -265,6 +265,27 @@ fn repeat<T: Seq>(one: T, rep: &regex_syntax::hir::Repetition) -> T {
     })
 }
 
+/// Folds `hir` into a [`Seq`] value: `byte` is a literal byte's, `class` a class's;
+/// concatenations are `then`, alternations `or`, repetitions unrolled.
+fn fold_seq<T: Seq>(hir: &Hir, byte: &impl Fn(u8) -> T, class: &impl Fn(&Class) -> T) -> T {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => T::EMPTY,
+        HirKind::Literal(lit) => lit.0.iter().fold(T::EMPTY, |acc, &b| acc.then(byte(b))),
+        HirKind::Class(c) => class(c),
+        HirKind::Capture(cap) => fold_seq(&cap.sub, byte, class),
+        HirKind::Concat(subs) => subs
+            .iter()
+            .map(|h| fold_seq(h, byte, class))
+            .fold(T::EMPTY, T::then),
+        HirKind::Alternation(subs) => subs
+            .iter()
+            .map(|h| fold_seq(h, byte, class))
+            .reduce(T::or)
+            .unwrap_or(T::EMPTY),
+        HirKind::Repetition(rep) => repeat(fold_seq(&rep.sub, byte, class), rep),
+    }
+}
+
 fn add(a: Option<usize>, b: Option<usize>) -> Option<usize> {
     Some(a?.saturating_add(b?))
 }
@@ -330,27 +351,11 @@ fn runs(hir: &Hir, swap: bool) -> DigitGaps {
             byte_gaps(digit, non_digit)
         }
     };
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => DigitGaps::EMPTY,
-        HirKind::Literal(lit) => lit.0.iter().fold(DigitGaps::EMPTY, |acc, &b| {
-            acc.then(gaps(b.is_ascii_digit(), !b.is_ascii_digit()))
-        }),
-        HirKind::Class(class) => {
-            let all = class_is_digits(class);
-            gaps(class_has_digit(class), !all)
-        }
-        HirKind::Capture(cap) => runs(&cap.sub, swap),
-        HirKind::Concat(subs) => subs
-            .iter()
-            .map(|h| runs(h, swap))
-            .fold(DigitGaps::EMPTY, DigitGaps::then),
-        HirKind::Alternation(subs) => subs
-            .iter()
-            .map(|h| runs(h, swap))
-            .reduce(DigitGaps::or)
-            .unwrap_or(DigitGaps::EMPTY),
-        HirKind::Repetition(rep) => repeat(runs(&rep.sub, swap), rep),
-    }
+    fold_seq(
+        hir,
+        &|b: u8| gaps(b.is_ascii_digit(), !b.is_ascii_digit()),
+        &|class: &Class| gaps(class_has_digit(class), !class_is_digits(class)),
+    )
 }
 
 /// Gaps of a single byte that can be a digit and/or a non-digit.
@@ -616,32 +621,19 @@ impl Seq for First {
 /// The fewest digits in the first digit run of any match that has a digit (`u32::MAX` if
 /// none has).
 pub fn min_first_run(hir: &Hir) -> u32 {
-    fn first(hir: &Hir) -> First {
-        match hir.kind() {
-            HirKind::Empty | HirKind::Look(_) => First::EMPTY,
-            HirKind::Literal(lit) => lit.0.iter().fold(First::EMPTY, |acc, &b| {
-                acc.then(First::byte(b.is_ascii_digit()))
-            }),
-            HirKind::Class(class) => {
-                let digit = First::byte(true);
-                let other = First::byte(false);
-                match (class_has_digit(class), class_is_digits(class)) {
-                    (true, true) => digit,
-                    (true, false) => digit.or(other),
-                    _ => other,
-                }
+    let f = fold_seq(
+        hir,
+        &|b: u8| First::byte(b.is_ascii_digit()),
+        &|class: &Class| {
+            let digit = First::byte(true);
+            let other = First::byte(false);
+            match (class_has_digit(class), class_is_digits(class)) {
+                (true, true) => digit,
+                (true, false) => digit.or(other),
+                _ => other,
             }
-            HirKind::Capture(cap) => first(&cap.sub),
-            HirKind::Concat(subs) => subs.iter().map(first).fold(First::EMPTY, First::then),
-            HirKind::Alternation(subs) => subs
-                .iter()
-                .map(first)
-                .reduce(First::or)
-                .unwrap_or(First::EMPTY),
-            HirKind::Repetition(rep) => repeat(first(&rep.sub), rep),
-        }
-    }
-    let f = first(hir);
+        },
+    );
     f.closed.min(f.open)
 }
 
@@ -717,26 +709,15 @@ const DIGITS: ByteSet = ByteSet([0x03FF_0000_0000_0000, 0, 0, 0]);
 /// The bytes that can come right before a match's first digit, inside the match; `None`
 /// if a match can start with a digit.
 pub fn lead_bytes(hir: &Hir) -> Option<ByteSet> {
-    fn lead(hir: &Hir) -> Lead {
-        match hir.kind() {
-            HirKind::Empty | HirKind::Look(_) => Lead::EMPTY,
-            HirKind::Literal(lit) => lit.0.iter().fold(Lead::EMPTY, |acc, &b| {
-                let mut one = ByteSet::default();
-                one.insert(b);
-                acc.then(Lead::class(one))
-            }),
-            HirKind::Class(class) => Lead::class(class_bytes(class)),
-            HirKind::Capture(cap) => lead(&cap.sub),
-            HirKind::Concat(subs) => subs.iter().map(lead).fold(Lead::EMPTY, Lead::then),
-            HirKind::Alternation(subs) => subs
-                .iter()
-                .map(lead)
-                .reduce(Lead::or)
-                .unwrap_or(Lead::EMPTY),
-            HirKind::Repetition(rep) => repeat(lead(&rep.sub), rep),
-        }
-    }
-    let l = lead(hir);
+    let l = fold_seq(
+        hir,
+        &|b: u8| {
+            let mut one = ByteSet::default();
+            one.insert(b);
+            Lead::class(one)
+        },
+        &|class: &Class| Lead::class(class_bytes(class)),
+    );
     (!l.digit_first).then_some(l.before)
 }
 

@@ -356,4 +356,29 @@ mod tests {
             assert_eq!(found.len(), 1, "pad {pad}");
         }
     }
+    #[test]
+    fn words_running_into_the_next_block_are_measured_whole() {
+        // The length test reads the next block's word mask; a first word as long as both
+        // masks is measured in the text.
+        let long = "q".repeat(70);
+        let kws = ["passport number", "passport", long.as_str()];
+        for at in 0..140 {
+            let pad = "ab ".repeat(at / 3) + &" ".repeat(at % 3);
+            let text = format!(
+                "{pad}passport {long} passportx {long}q passports passport number{}",
+                " x".repeat(40)
+            );
+            let mut found = hits(&kws, &text);
+            found.sort_unstable();
+            let last = at + 9 + 71 + 10 + 72 + 10;
+            let mut want = vec![
+                (at, "passport"),
+                (at + 9, long.as_str()),
+                (last, "passport"),
+                (last, "passport number"),
+            ];
+            want.sort_unstable();
+            assert_eq!(found, want, "at {at}");
+        }
+    }
 }
