@@ -72,8 +72,15 @@ const BLOCK: usize = 128 << 10;
 const GATE_WORTH: usize = 64;
 
 /// Digit clusters at most this many bytes apart on average make the keyword search cover
-/// the whole text rather than each cluster's keyword region.
+/// the whole text rather than each cluster's keyword region (with separate values, only
+/// if there are at least as many clusters as values).
 const DENSE_CLUSTERS: usize = 64;
+
+/// Keyword regions at most this many bytes apart are searched as one, so that separate
+/// values a newline apart (CSV cells, Parquet values) that each hold a number are one
+/// search, not one each. Farther apart, the bytes between are not searched: with values,
+/// they are whole values without a number (most free-text notes).
+const REGION_JOIN: usize = 8;
 
 /// Shortest separator between segments: one newline, which no digit cluster crosses.
 pub const SEGMENT_GAP: usize = 1;
@@ -716,9 +723,14 @@ impl Matcher {
     ) {
         self.hits.clear();
         self.regions.clear();
-        if self.clusters.len() * DENSE_CLUSTERS >= hay.len() {
+        let dense = self.clusters.len() * DENSE_CLUSTERS >= hay.len()
+            && segments.is_none_or(|values| self.clusters.len() >= values.len());
+        if dense {
             // Numbers every few bytes (logs): their keyword regions cover about all the
-            // text, and working them out costs more than searching it all.
+            // text, and working them out costs more than searching it all. With separate
+            // values (CSV cells, Parquet values) a region ends with its value, so only if
+            // about every value holds a number: in a column mixing numbered values with
+            // free-text notes, the notes without a number are never searched.
             c.keywords.scan(&self.lower, 0, hay.len(), &mut self.hits);
             return;
         }
@@ -1271,11 +1283,12 @@ fn lower_bound_near(hits: &[KeywordHit], guess: usize, lo: usize) -> usize {
     }
 }
 
-/// Adds region `s..e` to `merged` (sorted, disjoint), joining every region it reaches.
-/// Regions come nearly in order, but one with a longer reach can start before the last.
+/// Adds region `s..e` to `merged` (sorted, disjoint), joining every region it reaches or
+/// comes within [`REGION_JOIN`] bytes of. Regions come nearly in order, but one with a
+/// longer reach can start before the last.
 fn push_region(merged: &mut Vec<(usize, usize)>, (mut s, mut e): (usize, usize)) {
     while let Some(&(ls, le)) = merged.last() {
-        if s > le {
+        if s > le + REGION_JOIN {
             break;
         }
         (s, e) = (s.min(ls), e.max(le));
@@ -1614,16 +1627,19 @@ mod tests {
         let mut merged = Vec::new();
         for r in [
             (100, 160),
-            (200, 230),
-            (90, 240),
-            (300, 310),
-            (250, 305),
-            (400, 420),
+            (300, 330),
+            (90, 340),
+            (500, 510),
+            (450, 505),
+            (700, 720),
+            (728, 730),
+            (739, 760),
         ] {
             push_region(&mut merged, r);
         }
-        // (90, 240) starts before both earlier regions: none of its bytes is lost.
-        assert_eq!(merged, vec![(90, 240), (250, 310), (400, 420)]);
+        // (90, 340) starts before both earlier regions: none of its bytes is lost. Regions
+        // at most REGION_JOIN bytes apart are one search.
+        assert_eq!(merged, vec![(90, 340), (450, 510), (700, 730), (739, 760)]);
     }
 
     #[test]
