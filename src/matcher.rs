@@ -1622,6 +1622,58 @@ fn digit_clusters_in(
 mod tests {
     use super::*;
 
+    /// Keyword hits starting in values without a digit, after scanning `vals` as one
+    /// batch of separate values.
+    fn hits_in_number_free_values(m: &mut Matcher, vals: &[String]) -> usize {
+        let mut hay = Vec::new();
+        let mut spans = Vec::new();
+        for v in vals {
+            if !hay.is_empty() {
+                hay.push(b'\n');
+            }
+            spans.push(hay.len()..hay.len() + v.len());
+            hay.extend_from_slice(v.as_bytes());
+        }
+        let opts = ScanOptions {
+            segments: Some(&spans),
+            ..ScanOptions::default()
+        };
+        m.scan_into(&hay, opts, &mut Vec::new());
+        m.hits
+            .iter()
+            .filter(|h| {
+                spans
+                    .iter()
+                    .find(|s| s.contains(&h.start))
+                    .is_some_and(|s| !hay[s.clone()].iter().any(u8::is_ascii_digit))
+            })
+            .count()
+    }
+
+    #[test]
+    fn values_without_a_number_are_searched_for_keywords_only_in_a_numbered_batch() {
+        let set = DetectorSet::builtin().unwrap();
+        let mut m = Matcher::new(&set);
+        let note = "the credit card is on file".to_string();
+        // Numbered names next to notes without a number (fewer clusters than values):
+        // the notes' keywords are never looked for.
+        let mixed: Vec<String> = (0..300)
+            .flat_map(|i| [format!("Name {i}"), note.clone()])
+            .collect();
+        assert_eq!(hits_in_number_free_values(&mut m, &mixed), 0);
+        // Three numbers a value on every other value (more clusters than values, every few
+        // bytes): the whole batch is searched, notes too.
+        let numbered: Vec<String> = (0..300)
+            .flat_map(|i| {
+                [
+                    format!("id {i}, phone 555{i:04}, zip 9{i:04}"),
+                    note.clone(),
+                ]
+            })
+            .collect();
+        assert!(hits_in_number_free_values(&mut m, &numbered) >= 300);
+    }
+
     #[test]
     fn regions_reaching_back_are_merged_whole() {
         let mut merged = Vec::new();
