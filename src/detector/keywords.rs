@@ -356,10 +356,12 @@ mod tests {
             assert_eq!(found.len(), 1, "pad {pad}");
         }
     }
+
     #[test]
     fn words_running_into_the_next_block_are_measured_whole() {
-        // The length test reads the next block's word mask; a first word as long as both
-        // masks is measured in the text.
+        // A word running past its 64-byte block is measured in the text: one of exactly a
+        // keyword's first-word length matches, a longer one sharing its prefix does not,
+        // and a first word longer than a block still matches whole.
         let long = "q".repeat(70);
         let kws = ["passport number", "passport", long.as_str()];
         for at in 0..140 {
