@@ -266,7 +266,8 @@ impl Matcher {
     fn scan_block(&mut self, hay: &[u8], opts: ScanOptions<'_>, out: &mut Vec<Match>) {
         let set = self.set.clone();
         let c: &Compiled = &set.inner;
-        crate::bytemask::lowercase_into(hay, &mut self.lower, &mut self.masks, c.probe);
+        let separators = c.separators.padded();
+        crate::bytemask::lowercase_into(hay, &mut self.lower, &mut self.masks, c.probe, separators);
         self.candidates.clear();
         self.clusters.clear();
         self.raw.clear();
@@ -592,11 +593,7 @@ impl Matcher {
         // A detector needing no keyword comes here for every long enough number (log
         // timestamps, hex ids): rule most of them out with a few masks before walking
         // runs. One needing a keyword comes only with one near, where matches are likely.
-        if !gate.keyword_required
-            && gate
-                .separators
-                .is_some_and(|seps| !may_hold(hay, cl, seps.as_slice(), min))
-        {
+        if !gate.keyword_required && gate.separated && !may_hold(&self.masks, cl, min) {
             return;
         }
         let shortest = match *runs_found {
@@ -1417,20 +1414,22 @@ fn anchored_matches(
     Some(members)
 }
 
-/// Whether `cl` can hold `min` digits of one match whose only non-digit bytes are
-/// `separators`: whether one of its parts made of digits and separators has that many.
-/// Clusters of 64 bytes or more, or too near the text's end, may always.
-fn may_hold(hay: &[u8], cl: Cluster, separators: &[u8], min: u32) -> bool {
-    let Some(block) = hay
-        .get(cl.start..cl.start + 64)
-        .and_then(|w| <&[u8; 64]>::try_from(w).ok())
-        .filter(|_| cl.end - cl.start < 64)
-    else {
+/// Whether `cl` can hold `min` digits of one match whose only non-digit bytes are the
+/// separators marked in `masks`: whether one of its parts made of digits and separators
+/// has that many. Read from the masks of the one or two blocks the cluster lies in;
+/// clusters of 64 bytes or more may always.
+fn may_hold(masks: &TextMasks, cl: Cluster, min: u32) -> bool {
+    let len = cl.end - cl.start;
+    if len >= 64 {
         return true;
-    };
-    let span = (1u64 << (cl.end - cl.start)) - 1;
-    let (digits, parts) = crate::bytemask::digits_and(block, separators);
-    let (digits, parts) = (digits & span, parts & span);
+    }
+    let (b, off) = (cl.start / 64, (cl.start % 64) as u32);
+    let at = |k: usize| masks.blocks.get(k).map_or((0, 0), |m| (m[0], m[0] | m[4]));
+    let ((d0, p0), (d1, p1)) = (at(b), at(b + 1));
+    // The 64 bits from the cluster's start (two shifts: never one by 64).
+    let window = |lo: u64, hi: u64| lo >> off | hi << 1 << (63 - off);
+    let span = (1u64 << len) - 1;
+    let (digits, parts) = (window(d0, d1) & span, window(p0, p1) & span);
     // A part with `min` digits is at least `min` bytes long: most are shorter.
     let mut long = run_starts(parts, min);
     while long != 0 {
@@ -1510,7 +1509,7 @@ fn digit_clusters_in(
 ) {
     const G: u32 = CLUSTER_GAP as u32;
     // Digit, newline and capital masks (and probes) of block `b`, none past the end.
-    let masks_of = |b: usize| masks.blocks.get(b).copied().unwrap_or([0; 4]);
+    let masks_of = |b: usize| masks.blocks.get(b).copied().unwrap_or([0; 5]);
     // Bit p of `back(prev, cur, k)` is bit p - k of the text; of `ahead(cur, next, k)`,
     // bit p + k.
     let back = |prev: u64, cur: u64, k: u32| cur << k | prev >> (64 - k);
@@ -1522,7 +1521,7 @@ fn digit_clusters_in(
     // Only the blocks listed as active can hold digits; the others are never looked at.
     for &b in &masks.active {
         let b = b as usize;
-        let [d, nl, up, mut marked] = masks_of(b);
+        let [d, nl, up, mut marked, _] = masks_of(b);
         if let Some(probes) = probes.as_deref_mut() {
             while marked != 0 {
                 probes.push(b * 64 + marked.trailing_zeros() as usize);
@@ -1545,8 +1544,8 @@ fn digit_clusters_in(
             continue;
         }
         after = b + 1;
-        let [prev_d, prev_nl, prev_up, _] = b.checked_sub(1).map_or([0; 4], masks_of);
-        let [next_d, next_nl, _, _] = masks_of(b + 1);
+        let [prev_d, prev_nl, prev_up, _, _] = b.checked_sub(1).map_or([0; 5], masks_of);
+        let [next_d, next_nl, _, _, _] = masks_of(b + 1);
         let base = b * 64;
         // left[a]: a digit a bytes back, no newline from it to here (inclusive);
         // right[k]: a digit within k bytes ahead, no newline from here to it.
@@ -1875,27 +1874,43 @@ mod tests {
 
     #[test]
     fn may_hold_needs_enough_digits_between_separators() {
-        let text = |s: &str| format!("{s}{}", " ".repeat(64)).into_bytes();
-        let cluster = |hay: &[u8], end: usize| Cluster {
-            start: 0,
-            end,
-            digits: hay[..end].iter().filter(|b| b.is_ascii_digit()).count() as u32,
-            quiet: false,
+        // Each text at every offset in its 64-byte block (the cluster in one block or
+        // across two), up against the end of the text or not.
+        let holds = |s: &str, seps: [u8; 2], min: u32| {
+            let answers: Vec<bool> = (0..64)
+                .flat_map(|at| [(at, 0), (at, 70)])
+                .map(|(at, after)| {
+                    let hay = format!("{}{s}{}", "x".repeat(at), " ".repeat(after));
+                    let (mut lower, mut masks) = (Vec::new(), TextMasks::default());
+                    let hay = hay.as_bytes();
+                    crate::bytemask::lowercase_into(hay, &mut lower, &mut masks, 0, seps);
+                    let cl = Cluster {
+                        start: at,
+                        end: at + s.len(),
+                        digits: s.bytes().filter(u8::is_ascii_digit).count() as u32,
+                        quiet: false,
+                    };
+                    may_hold(&masks, cl, min)
+                })
+                .collect();
+            assert!(answers.iter().all(|&a| a == answers[0]), "{s}");
+            answers[0]
         };
-        let card = text("4111-1111 1111 1111");
-        assert!(may_hold(&card, cluster(&card, 19), b" -", 13));
-        assert!(!may_hold(&card, cluster(&card, 19), b" -", 17));
+        let card = "4111-1111 1111 1111";
+        assert!(holds(card, *b" -", 13));
+        assert!(!holds(card, *b" -", 17));
+        assert!(!holds(card, *b"--", 13));
         // A part exactly as long as the fewest digits.
-        let exact = text("4222222222222 x");
-        assert!(may_hold(&exact, cluster(&exact, 13), b" -", 13));
+        assert!(holds("4222222222222 x1", *b" -", 13));
+        assert!(!holds("422222222222 x1", *b" -", 13));
         // A timestamp's parts made of digits, spaces and hyphens hold at most 8 digits.
-        let stamp = text("2024-03-15T12:34:56.789");
-        assert!(!may_hold(&stamp, cluster(&stamp, 23), b" -", 13));
-        assert!(may_hold(&stamp, cluster(&stamp, 23), b" -", 8));
-        assert!(may_hold(&stamp, cluster(&stamp, 23), b" -.:T", 13));
-        // Too near the end of the text to look at 64 bytes: it may.
-        let short = b"2024-03-15T12:34:56.789".to_vec();
-        assert!(may_hold(&short, cluster(&short, 23), b" -", 13));
+        let stamp = "2024-03-15T12:34:56.789";
+        assert!(!holds(stamp, *b" -", 13));
+        assert!(holds(stamp, *b" -", 8));
+        assert!(holds(stamp, *b".:", 9) && !holds(stamp, *b".:", 10));
+        assert!(holds(stamp, *b"-T", 10) && !holds(stamp, *b"-T", 11));
+        // 64 bytes or longer: it may.
+        assert!(holds(&format!("1{}1", "x".repeat(62)), *b"00", 13));
     }
 
     #[test]
@@ -1912,7 +1927,7 @@ mod tests {
             hay[run_end - 3..run_end].copy_from_slice(b"123");
             hay[run_end + gap..run_end + gap + 2].copy_from_slice(b"45");
             let (mut lower, mut masks) = (Vec::new(), TextMasks::default());
-            crate::bytemask::lowercase_into(&hay, &mut lower, &mut masks, probe);
+            crate::bytemask::lowercase_into(&hay, &mut lower, &mut masks, probe, *b"00");
             let (mut clusters, mut pairs) = (Vec::new(), Vec::new());
             digit_clusters(&hay, &masks, &mut clusters, Some(&mut pairs), None);
             assert_eq!((clusters, pairs), naive_clusters(&hay), "{run_end} {gap}");
@@ -1946,7 +1961,7 @@ mod tests {
                     })
                     .collect();
                 let (mut lower, mut masks) = (Vec::new(), TextMasks::default());
-                crate::bytemask::lowercase_into(&hay, &mut lower, &mut masks, probe);
+                crate::bytemask::lowercase_into(&hay, &mut lower, &mut masks, probe, *b"00");
                 let marked: Vec<usize> = (0..len).filter(|&i| lower[i] == probe).collect();
                 let (mut clusters, mut pairs, mut probes) = (Vec::new(), Vec::new(), Vec::new());
                 let outs = (Some(&mut pairs), Some(&mut probes));

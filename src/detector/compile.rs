@@ -122,37 +122,43 @@ pub(crate) struct ClusterGate {
     pub max_run: u32,
     /// Fewest digits of a cluster it can match in (`u32::MAX` unless digit-triggered).
     pub min_digits: u32,
-    /// The non-digit bytes a match can hold, when they are this few (card numbers: space
-    /// and hyphen): a cluster whose parts made of digits and these bytes all have fewer
-    /// than `min_digits` digits is passed over without walking its runs.
-    pub separators: Option<Separators>,
+    /// The non-digit bytes a match can hold are all in [`Compiled::separators`] (card
+    /// numbers: space and hyphen): a cluster whose parts made of digits and those bytes
+    /// all have fewer than `min_digits` digits is passed over without walking its runs.
+    pub separated: bool,
 }
 
 /// Up to [`Separators::MAX`] bytes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Separators {
     bytes: [u8; Separators::MAX],
     len: u8,
 }
 
 impl Separators {
-    const MAX: usize = 6;
+    /// As many as the lower-casing pass marks (the card numbers' space and hyphen).
+    const MAX: usize = 2;
 
-    /// The non-digit bytes of `alphabet`, if there are at most [`Separators::MAX`].
-    fn of(alphabet: &analyze::ByteSet) -> Option<Separators> {
-        let mut out = Separators {
-            bytes: [0; Separators::MAX],
-            len: 0,
-        };
+    /// `self` with the non-digit bytes of `alphabet` added, if the union has at most
+    /// [`Separators::MAX`].
+    fn with(mut self, alphabet: &analyze::ByteSet) -> Option<Separators> {
         for b in (0..=u8::MAX).filter(|b| !b.is_ascii_digit() && alphabet.contains(*b)) {
-            *out.bytes.get_mut(usize::from(out.len))? = b;
-            out.len += 1;
+            if !self.as_slice().contains(&b) {
+                *self.bytes.get_mut(usize::from(self.len))? = b;
+                self.len += 1;
+            }
         }
-        Some(out)
+        Some(self)
     }
 
     pub fn as_slice(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
+    }
+
+    /// The bytes, padded with a digit (marking a digit as a separator changes nothing:
+    /// parts are made of digits and separators).
+    pub fn padded(&self) -> [u8; Separators::MAX] {
+        std::array::from_fn(|i| self.as_slice().get(i).copied().unwrap_or(b'0'))
     }
 }
 
@@ -268,6 +274,8 @@ pub(crate) struct Compiled {
     /// ([`probe_byte`]). A capital, which the lower-cased text never holds, when there
     /// are none.
     pub probe: u8,
+    /// The bytes the lower-casing pass marks as separators (see [`ClusterGate::separated`]).
+    pub separators: Separators,
     /// Shorter anchor patterns holding `probe`, each with the offset of a `probe` in it:
     /// they are checked where the probe is marked (one 3-byte pattern would cut the SIMD
     /// searcher's speed in half on prose: its fingerprints get short).
@@ -729,7 +737,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
             keyword_required: d.keyword_required,
             max_run: u32::try_from(d.max_run).unwrap_or(u32::MAX),
             min_digits: u32::MAX,
-            separators: Separators::of(&d.alphabet),
+            separated: false,
         })
         .collect();
     for &(min, id) in &digits {
@@ -740,6 +748,15 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         .copied()
         .filter(|(_, id)| !dets[id.index()].keyword_required)
         .collect();
+    // The separators the lower-casing pass marks: those of as many keyword-free digit
+    // detectors as fit (a detector with more is checked by walking its runs).
+    let mut separators = Separators::default();
+    for &(_, id) in &digits_free {
+        if let Some(union) = separators.with(&dets[id.index()].alphabet) {
+            separators = union;
+            gates[id.index()].separated = true;
+        }
+    }
     let kw_digits = || {
         digits
             .iter()
@@ -844,6 +861,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         anchors,
         anchor_ids,
         probe,
+        separators,
         probe_anchors,
         short_anchors,
         anchor_kinds,
