@@ -299,9 +299,17 @@ impl Matcher {
         }
         self.hit_cursor = 0;
         self.segment_cursor = 0;
+        // With no keyword anywhere (most logs), only the detectors needing none can match:
+        // clusters with fewer digits than any of them wants are passed over here.
+        let fewest = match (self.hits.is_empty(), opts.context) {
+            (true, None) => c.digits_free.first().map_or(u32::MAX, |&(min, _)| min),
+            _ => 0,
+        };
         for i in 0..self.clusters.len() {
             let cl = self.clusters[i];
-            self.verify_cluster(c, hay, cl, &opts);
+            if cl.digits >= fewest {
+                self.verify_cluster(c, hay, cl, &opts);
+            }
         }
         self.finish(c, opts.own.unwrap_or(0..hay.len()), out);
     }
@@ -1671,6 +1679,36 @@ mod tests {
             })
             .collect();
         assert!(hits_in_number_free_values(&mut m, &numbered) >= 300);
+    }
+
+    #[test]
+    fn without_keywords_a_number_is_verified_when_a_keyword_free_detector_wants_its_digits() {
+        let set = DetectorSet::builtin().unwrap();
+        let card = set
+            .detectors()
+            .iter()
+            .position(|d| d.id == "CREDIT_CARD_NUMBER_(NO_KEYWORD)")
+            .unwrap();
+        // The card has the fewest digits of the detectors needing no keyword.
+        assert_eq!(set.inner.digits_free[0], (13, DetectorId(card as u16)));
+        let mut m = Matcher::new(&set);
+        // No keyword anywhere; short numbers around a 13-digit card number, at the end of
+        // the text and not.
+        for tail in ["", " at 10:45 by 7"] {
+            let hay = format!("order 12 of 3 shipped to 4918273654011{tail}");
+            let found = m.scan(hay.as_bytes());
+            assert!(m.hits.is_empty());
+            let at = hay.find('4').unwrap();
+            let want = Match {
+                start: at,
+                end: at + 13,
+                detector: DetectorId(card as u16),
+            };
+            assert_eq!(found, vec![want], "{hay:?}");
+            // One digit fewer: too short for a card, nothing else to find.
+            let shorter = hay.replacen("4918273654011", "491827365401", 1);
+            assert!(m.scan(shorter.as_bytes()).is_empty());
+        }
     }
 
     #[test]
