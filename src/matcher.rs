@@ -266,8 +266,13 @@ impl Matcher {
     fn scan_block(&mut self, hay: &[u8], opts: ScanOptions<'_>, out: &mut Vec<Match>) {
         let set = self.set.clone();
         let c: &Compiled = &set.inner;
-        let separators = c.separators.padded();
-        crate::bytemask::lowercase_into(hay, &mut self.lower, &mut self.masks, c.probe, separators);
+        crate::bytemask::lowercase_into(
+            hay,
+            &mut self.lower,
+            &mut self.masks,
+            c.probe,
+            c.separators,
+        );
         self.candidates.clear();
         self.clusters.clear();
         self.raw.clear();

@@ -157,7 +157,7 @@ impl Separators {
 
     /// The bytes, padded with a digit (marking a digit as a separator changes nothing:
     /// parts are made of digits and separators).
-    pub fn padded(&self) -> [u8; Separators::MAX] {
+    fn padded(&self) -> [u8; Separators::MAX] {
         std::array::from_fn(|i| self.as_slice().get(i).copied().unwrap_or(b'0'))
     }
 }
@@ -274,8 +274,9 @@ pub(crate) struct Compiled {
     /// ([`probe_byte`]). A capital, which the lower-cased text never holds, when there
     /// are none.
     pub probe: u8,
-    /// The bytes the lower-casing pass marks as separators (see [`ClusterGate::separated`]).
-    pub separators: Separators,
+    /// The bytes the lower-casing pass marks as separators (see [`ClusterGate::separated`]),
+    /// padded with a digit.
+    pub separators: [u8; 2],
     /// Shorter anchor patterns holding `probe`, each with the offset of a `probe` in it:
     /// they are checked where the probe is marked (one 3-byte pattern would cut the SIMD
     /// searcher's speed in half on prose: its fingerprints get short).
@@ -861,7 +862,7 @@ fn assemble(detectors: Vec<Detector>) -> Result<Compiled, LoadError> {
         anchors,
         anchor_ids,
         probe,
-        separators,
+        separators: separators.padded(),
         probe_anchors,
         short_anchors,
         anchor_kinds,
