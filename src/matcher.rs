@@ -22,6 +22,7 @@
 use std::fmt;
 use std::ops::Range;
 
+use regex_automata::dfa::{dense, Automaton};
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::util::start;
 use regex_automata::{hybrid, meta, Anchored, Input, PatternSet};
@@ -193,9 +194,6 @@ impl Matcher {
                     union: regex.map(meta::Regex::create_cache),
                     dfa: g.and_then(|g| g.dfa.as_ref()).map(hybrid::dfa::Cache::new),
                     idle: None,
-                    anchored: g
-                        .and_then(|g| g.anchored.as_ref())
-                        .map(hybrid::dfa::Cache::new),
                     set: PatternSet::new(regex.map_or(0, meta::Regex::pattern_len)),
                 }
             },
@@ -765,7 +763,6 @@ impl Matcher {
             union: self.gate.union.as_mut(),
             dfa: self.gate.dfa.as_mut(),
             idle: &mut self.gate.idle,
-            anchored: self.gate.anchored.as_mut(),
             set: &mut self.gate.set,
             caches: &mut self.caches,
         };
@@ -1182,15 +1179,15 @@ fn gate_short_cluster(
     let mut named = 0u64;
     for p in run_starts() {
         let span = p..(p + g.anchored_len).min(hay.len());
-        let found = match (&g.anchored, scratch.anchored.as_deref_mut()) {
-            (Some(dfa), Some(cache)) => anchored_matches(dfa, cache, hay, span, &g.anchored_of),
-            _ => None,
-        };
+        let found = g
+            .anchored
+            .as_ref()
+            .and_then(|dfa| anchored_matches(dfa, hay, span, &g.anchored_of));
         if let Some(members) = found {
             named |= members;
             continue;
         }
-        // No DFA, or it gave up: each such member's own regex, anchored here.
+        // No DFA (past its size limit): each such member's own regex, anchored here.
         for m in g.members.iter().filter(|m| m.anchored) {
             let d = &c.detectors[m.detector.index()];
             let input = Input::new(hay)
@@ -1241,16 +1238,15 @@ fn gate_short_cluster(
     quiet
 }
 
-/// The short-number gate's caches (for the parts it has): its union regex's, the union's
-/// DFA's and the anchored DFA's, and the set of union patterns that match around the
-/// cluster being checked.
+/// The short-number gate's caches (for the parts it has): its union regex's and the union
+/// DFA's (the anchored DFA, fully built, needs none), and the set of union patterns that
+/// match around the cluster being checked.
 struct GateCaches {
     union: Option<meta::Cache>,
     dfa: Option<hybrid::dfa::Cache>,
     /// The union DFA's start states after a word byte and after another byte, with the
     /// cache's clear count when they were looked up (see [`overlapping_match`]).
     idle: Option<(usize, LazyStateID, LazyStateID)>,
-    anchored: Option<hybrid::dfa::Cache>,
     set: PatternSet,
 }
 
@@ -1260,7 +1256,6 @@ struct GateScratch<'a> {
     union: Option<&'a mut meta::Cache>,
     dfa: Option<&'a mut hybrid::dfa::Cache>,
     idle: &'a mut Option<(usize, LazyStateID, LazyStateID)>,
-    anchored: Option<&'a mut hybrid::dfa::Cache>,
     set: &'a mut PatternSet,
     caches: &'a mut [meta::Cache],
 }
@@ -1385,44 +1380,45 @@ fn overlapping_match(
 }
 
 /// The members (bits; `of[pattern]` is a pattern's member) having a match of `dfa` that
-/// starts at `span.start` (anchored) and ends within `span`; `None` when the lazy DFA
-/// gives up.
+/// starts at `span.start` (anchored) and ends within `span`; `None` if `dfa` has no start
+/// state for the byte before (it always has one: its patterns hold no quit bytes).
 fn anchored_matches(
-    dfa: &hybrid::dfa::DFA,
-    cache: &mut hybrid::dfa::Cache,
+    dfa: &dense::DFA<Vec<u32>>,
     hay: &[u8],
     span: Range<usize>,
     of: &[u8],
 ) -> Option<u64> {
-    let input = Input::new(hay).span(span.clone()).anchored(Anchored::Yes);
-    let mut sid = dfa.start_state_forward(cache, &input).ok()?;
+    let before = span.start.checked_sub(1).map(|i| hay[i]);
+    let config = start::Config::new()
+        .anchored(Anchored::Yes)
+        .look_behind(before);
+    let mut sid = dfa.start_state(&config).ok()?;
     let mut members = 0u64;
     // A match state (one byte late) names every pattern with a match ending there.
-    let named = |cache: &hybrid::dfa::Cache, sid| {
-        (0..dfa.match_len(cache, sid))
-            .map(|i| 1u64 << of[dfa.match_pattern(cache, sid, i).as_usize()])
+    let named = |sid| {
+        (0..dfa.match_len(sid))
+            .map(|i| 1u64 << of[dfa.match_pattern(sid, i).as_usize()])
             .fold(0, |a, b| a | b)
     };
     for &b in &hay[span.clone()] {
-        sid = dfa.next_state(cache, sid, b).ok()?;
-        if sid.is_tagged() {
-            if sid.is_match() {
-                members |= named(cache, sid);
-            } else if sid.is_dead() {
+        sid = dfa.next_state(sid, b);
+        if dfa.is_special_state(sid) {
+            if dfa.is_match_state(sid) {
+                members |= named(sid);
+            } else if dfa.is_dead_state(sid) {
                 return Some(members);
-            } else if sid.is_quit() {
+            } else if dfa.is_quit_state(sid) {
                 return None;
             }
         }
     }
     // A match can end at the span's end; its look-ahead sees the next byte.
     let last = match hay.get(span.end) {
-        Some(&b) => dfa.next_state(cache, sid, b),
-        None => dfa.next_eoi_state(cache, sid),
-    }
-    .ok()?;
-    if last.is_match() {
-        members |= named(cache, last);
+        Some(&b) => dfa.next_state(sid, b),
+        None => dfa.next_eoi_state(sid),
+    };
+    if dfa.is_match_state(last) {
+        members |= named(last);
     }
     Some(members)
 }
@@ -1886,33 +1882,35 @@ mod tests {
 
     #[test]
     fn anchored_matches_names_every_member_matching_at_the_start() {
-        let dfa = hybrid::dfa::DFA::builder()
-            .configure(hybrid::dfa::DFA::config().match_kind(regex_automata::MatchKind::All))
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .match_kind(regex_automata::MatchKind::All)
+                    .start_kind(regex_automata::dfa::StartKind::Anchored),
+            )
             .syntax(regex_automata::util::syntax::Config::new().unicode(false))
             .build_many(&[r"\b\d{3,4}\b", r"\b\d{1,2} May\b", r"\b\d{4}-\d{2}\b"])
             .unwrap();
-        let mut cache = hybrid::dfa::Cache::new(&dfa);
         // Patterns 1 and 2 are branches of member 1; pattern 0 is member 2's.
         let of = [2, 1, 1];
-        let mut named = |text: &str, at: usize| {
+        let named = |text: &str, at: usize| {
             let hay = text.as_bytes();
-            anchored_matches(&dfa, &mut cache, hay, at..hay.len(), &of)
+            anchored_matches(&dfa, hay, at..hay.len(), &of)
         };
         assert_eq!(named("in 2019 or", 3), Some(1 << 2));
         assert_eq!(named("on 12 May", 3), Some(1 << 1));
         // Matches of different lengths from one start: each is named.
         assert_eq!(named("on 2019-05 x", 3), Some(1 << 2 | 1 << 1));
-        // Only matches starting there.
+        // Only matches starting there, and the byte before counts for `\b`.
         assert_eq!(named("on 12 May", 4), Some(0));
+        assert_eq!(named("x2019 or", 1), Some(0));
+        assert_eq!(named("-2019 or", 1), Some(1 << 2));
         assert_eq!(named("on 12345", 3), Some(0));
         // One ending at the span's end sees the byte after it.
         let hay = b"on 2019x";
-        assert_eq!(anchored_matches(&dfa, &mut cache, hay, 3..7, &of), Some(0));
+        assert_eq!(anchored_matches(&dfa, hay, 3..7, &of), Some(0));
         let hay = b"on 2019 ";
-        assert_eq!(
-            anchored_matches(&dfa, &mut cache, hay, 3..7, &of),
-            Some(1 << 2)
-        );
+        assert_eq!(anchored_matches(&dfa, hay, 3..7, &of), Some(1 << 2));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //!   around candidates that need a keyword, never over the whole text.
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use regex_automata::dfa::{dense, StartKind};
 use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::{hybrid, meta};
@@ -189,10 +190,13 @@ pub(crate) struct SmallGate {
     pub union: Vec<usize>,
     /// How far a match of any branch in `regex` reaches before and after its cluster.
     pub reach: Reach,
-    /// The anchored branches, as one lazy DFA (`MatchKind::All`, pattern `i` is a branch
-    /// of `members[anchored_of[i]]`); `None` if it does not build, or with more than 64
-    /// members (the matcher keeps their set in a `u64`).
-    pub anchored: Option<hybrid::dfa::DFA>,
+    /// The anchored branches, as one fully built DFA (`MatchKind::All`, anchored starts
+    /// only; pattern `i` is a branch of `members[anchored_of[i]]`): walked a few bytes from
+    /// every run start of every short number of the text, where a lazy DFA's start-state
+    /// lookup and unknown-state checks cost more than the walk. `None` if it does not
+    /// build within [`ANCHORED_DFA_LIMIT`], or with more than 64 members (the matcher
+    /// keeps their set in a `u64`).
+    pub anchored: Option<dense::DFA<Vec<u32>>>,
     pub anchored_of: Vec<u8>,
     /// The longest match of an anchored branch.
     pub anchored_len: usize,
@@ -1111,7 +1115,7 @@ fn small_gate(
         .unwrap_or(0);
     let anchored = match anchored.is_empty() || members.len() > 64 {
         true => None,
-        false => build_dfa(&anchored),
+        false => build_anchored_dfa(&anchored),
     };
     let members = members
         .iter()
@@ -1218,6 +1222,29 @@ fn build_dfa(patterns: &[Hir]) -> Option<hybrid::dfa::DFA> {
     hybrid::dfa::DFA::builder()
         .configure(hybrid::dfa::DFA::config().match_kind(regex_automata::MatchKind::All))
         .build_from_nfa(nfa)
+        .ok()
+}
+
+/// Most bytes the gate's anchored DFA may take, built (the built-in catalog's takes about
+/// 90 KiB, in under a millisecond).
+const ANCHORED_DFA_LIMIT: usize = 1 << 20;
+
+/// `patterns` as one fully built DFA with only anchored start states, reporting every
+/// pattern matching (`MatchKind::All`); `None` past [`ANCHORED_DFA_LIMIT`].
+fn build_anchored_dfa(patterns: &[Hir]) -> Option<dense::DFA<Vec<u32>>> {
+    let nfa = thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .build_many_from_hir(patterns)
+        .ok()?;
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .match_kind(regex_automata::MatchKind::All)
+                .start_kind(StartKind::Anchored)
+                .determinize_size_limit(Some(ANCHORED_DFA_LIMIT))
+                .dfa_size_limit(Some(ANCHORED_DFA_LIMIT)),
+        )
+        .build_from_nfa(&nfa)
         .ok()
 }
 
