@@ -1629,6 +1629,7 @@ fn digit_clusters_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detector::compile;
 
     /// Keyword hits starting in values without a digit, after scanning `vals` as one
     /// batch of separate values.
@@ -1882,15 +1883,13 @@ mod tests {
 
     #[test]
     fn anchored_matches_names_every_member_matching_at_the_start() {
-        let dfa = dense::Builder::new()
-            .configure(
-                dense::Config::new()
-                    .match_kind(regex_automata::MatchKind::All)
-                    .start_kind(regex_automata::dfa::StartKind::Anchored),
-            )
-            .syntax(regex_automata::util::syntax::Config::new().unicode(false))
-            .build_many(&[r"\b\d{3,4}\b", r"\b\d{1,2} May\b", r"\b\d{4}-\d{2}\b"])
-            .unwrap();
+        // Built as the gate builds it, from the regexes parsed as the engine parses them.
+        let branches = [r"\b\d{3,4}\b", r"\b\d{1,2} May\b", r"\b\d{4}-\d{2}\b"];
+        let hirs: Vec<_> = branches
+            .iter()
+            .map(|r| compile::parse(r).unwrap())
+            .collect();
+        let dfa = compile::build_anchored_dfa(&hirs).unwrap();
         // Patterns 1 and 2 are branches of member 1; pattern 0 is member 2's.
         let of = [2, 1, 1];
         let named = |text: &str, at: usize| {

@@ -1212,16 +1212,21 @@ fn gate_branches(d: &Detector) -> Option<(Vec<(Hir, GateCheck)>, u32)> {
     Some((out, threshold))
 }
 
+/// The Thompson NFA of `patterns` (pattern `i` is `patterns[i]`), both DFAs below start
+/// from; `None` past [`REGEX_SIZE_LIMIT`].
+fn build_nfa(patterns: &[Hir]) -> Option<thompson::NFA> {
+    thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
+        .build_many_from_hir(patterns)
+        .ok()
+}
+
 /// A lazy DFA reporting every pattern of `patterns` (`MatchKind::All`), `None` if it does
 /// not build.
 fn build_dfa(patterns: &[Hir]) -> Option<hybrid::dfa::DFA> {
-    let nfa = thompson::Compiler::new()
-        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
-        .build_many_from_hir(patterns)
-        .ok()?;
     hybrid::dfa::DFA::builder()
         .configure(hybrid::dfa::DFA::config().match_kind(regex_automata::MatchKind::All))
-        .build_from_nfa(nfa)
+        .build_from_nfa(build_nfa(patterns)?)
         .ok()
 }
 
@@ -1231,11 +1236,7 @@ const ANCHORED_DFA_LIMIT: usize = 1 << 20;
 
 /// `patterns` as one fully built DFA with only anchored start states, reporting every
 /// pattern matching (`MatchKind::All`); `None` past [`ANCHORED_DFA_LIMIT`].
-fn build_anchored_dfa(patterns: &[Hir]) -> Option<dense::DFA<Vec<u32>>> {
-    let nfa = thompson::Compiler::new()
-        .configure(thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)))
-        .build_many_from_hir(patterns)
-        .ok()?;
+pub(crate) fn build_anchored_dfa(patterns: &[Hir]) -> Option<dense::DFA<Vec<u32>>> {
     dense::Builder::new()
         .configure(
             dense::Config::new()
@@ -1244,13 +1245,13 @@ fn build_anchored_dfa(patterns: &[Hir]) -> Option<dense::DFA<Vec<u32>>> {
                 .determinize_size_limit(Some(ANCHORED_DFA_LIMIT))
                 .dfa_size_limit(Some(ANCHORED_DFA_LIMIT)),
         )
-        .build_from_nfa(&nfa)
+        .build_from_nfa(&build_nfa(patterns)?)
         .ok()
 }
 
 /// The syntax tree of a detector regex, parsed as the engine compiles it (bytes, no
 /// Unicode).
-fn parse(regex: &str) -> Result<Hir, Box<regex_syntax::Error>> {
+pub(crate) fn parse(regex: &str) -> Result<Hir, Box<regex_syntax::Error>> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
