@@ -1,6 +1,6 @@
 //! Matcher semantics on small inline detector sets.
 
-use s3pii::detector::{parse_detector_file, CustomIdentifierSpec};
+use s3pii::detector::{parse_detector_file, CustomIdentifierSpec, Selection};
 use s3pii::{AllowList, DetectorSet, Matcher, ScanOptions, Trigger};
 
 const DETECTORS: &str = r#"
@@ -178,6 +178,21 @@ fn checksum_ignore_words_and_fallback() {
         found(&s, "card 4111 1111 1111 1111").is_empty(),
         "ignored test number"
     );
+}
+
+#[test]
+fn excluding_the_stronger_detector_leaves_its_fallback_standing_alone() {
+    // The shipped card fallback names CREDIT_CARD_NUMBER: without it in the selection the
+    // fallback reports the number (it used to fail to build, naming `fallback_for`).
+    let select = |exclude: &[&str]| {
+        let exclude: Vec<String> = exclude.iter().map(|s| s.to_string()).collect();
+        DetectorSet::select(&Selection::Default, &[], &exclude, Vec::new()).unwrap()
+    };
+    let text = "card 4539 1488 0343 6467";
+    let card = pairs(&[("CREDIT_CARD_NUMBER", "4539 1488 0343 6467")]);
+    assert_eq!(found(&select(&[]), text), card);
+    let fallback = pairs(&[("CREDIT_CARD_NUMBER_(NO_KEYWORD)", "4539 1488 0343 6467")]);
+    assert_eq!(found(&select(&["CREDIT_CARD_NUMBER"]), text), fallback);
 }
 
 #[test]

@@ -195,13 +195,25 @@ impl DetectorSet {
                 return Err(LoadError::UnknownIdentifier(id.clone()));
             }
         }
-        let chosen = all
+        let mut chosen: Vec<SourcedSpec> = all
             .into_iter()
             .filter(|s| {
                 (selection.includes(&s.spec) || include.contains(&s.spec.id))
                     && !exclude.contains(&s.spec.id)
             })
             .collect();
+        // A fallback whose stronger detector is not chosen (`--exclude-identifiers
+        // CREDIT_CARD_NUMBER`) stands alone: nothing supersedes its matches.
+        let ids: Vec<String> = chosen.iter().map(|s| s.spec.id.clone()).collect();
+        for s in &mut chosen {
+            if s.spec
+                .fallback_for
+                .as_ref()
+                .is_some_and(|f| !ids.contains(f))
+            {
+                s.spec.fallback_for = None;
+            }
+        }
         DetectorSet::build(chosen, custom)
     }
 
