@@ -898,10 +898,11 @@ impl Matcher {
             // If one starts there it is the leftmost: an anchored search finds it with a
             // forward pass alone, where an unanchored one also runs a reverse pass.
             let found = match (cand.cover, cand.anchored) {
-                (Some(_), false) => d
-                    .regex
-                    .search_with(cache, &input.clone().anchored(Anchored::Yes))
-                    .or_else(|| d.regex.search_with(cache, &input)),
+                (Some(_), false) => {
+                    search_anchored(d, cache, input.clone().anchored(Anchored::Yes))
+                        .or_else(|| d.regex.search_with(cache, &input))
+                }
+                (_, true) => search_anchored(d, cache, input),
                 _ => d.regex.search_with(cache, &input),
             };
             let Some(m) = found else {
@@ -1093,6 +1094,21 @@ pub fn verify_match(
         };
         near && info.mask.contains(id)
     })
+}
+
+/// A search of `d`'s regex anchored at the start of `input`: its built DFA walks forward
+/// from there where it has one (one table lookup a byte, no per-search set-up); otherwise,
+/// or if the DFA gives up, the regex runs.
+fn search_anchored(
+    d: &Detector,
+    cache: &mut meta::Cache,
+    input: Input<'_>,
+) -> Option<regex_automata::Match> {
+    if let Some(Ok(end)) = d.anchored_dfa().map(|dfa| dfa.try_search_fwd(&input)) {
+        // Detector regexes never match the empty string (the loader rejects them).
+        return end.map(|end| regex_automata::Match::must(0, input.start()..end.offset()));
+    }
+    d.regex.search_with(cache, &input)
 }
 
 /// Ignore words, checksum and allow list for one match's bytes.
@@ -1630,6 +1646,43 @@ fn digit_clusters_in(
 mod tests {
     use super::*;
     use crate::detector::compile;
+
+    #[test]
+    fn a_detector_dfa_finds_what_its_regex_finds_anchored() {
+        // Every shipped detector, at every offset of its examples and negatives, with the
+        // window ending where its longest match would and at the text's end: the built DFA
+        // (where the detector has one) and the regex agree on whether a match starts there
+        // and where it ends.
+        let set = DetectorSet::builtin().unwrap();
+        let mut built = 0;
+        for d in set.detectors() {
+            if d.anchored_dfa().is_none() {
+                continue;
+            }
+            built += 1;
+            let spec = d.spec.as_ref().unwrap();
+            let texts = spec.examples.iter().map(|e| &e.text);
+            let mut cache = d.regex.create_cache();
+            for text in texts.chain(spec.negatives.iter().map(|n| &n.text)) {
+                let hay = text.as_bytes();
+                for at in 0..hay.len() {
+                    for to in [at + d.max_len.min(hay.len() - at), hay.len()] {
+                        let input = Input::new(hay).span(at..to).anchored(Anchored::Yes);
+                        let want = d.regex.search_with(&mut cache, &input);
+                        let got = search_anchored(d, &mut cache, input);
+                        assert_eq!(got, want, "{} at {at}..{to}", d.id);
+                    }
+                }
+            }
+        }
+        // The numeric, IBAN and national-id detectors: most of the catalog.
+        assert!(built > 100, "only {built} detectors have a DFA");
+        let email = set.find("EMAIL_ADDRESS").unwrap();
+        assert!(
+            set.detectors()[email.index()].anchored_dfa().is_none(),
+            "the e-mail DFA is over the limit and runs as a regex"
+        );
+    }
 
     /// Keyword hits starting in values without a digit, after scanning `vals` as one
     /// batch of separate values.

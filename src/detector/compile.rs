@@ -615,6 +615,7 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
             usize::MAX
         },
         regex,
+        anchored: std::sync::OnceLock::new(),
     })
 }
 
@@ -1237,15 +1238,45 @@ const ANCHORED_DFA_LIMIT: usize = 1 << 20;
 /// `patterns` as one fully built DFA with only anchored start states, reporting every
 /// pattern matching (`MatchKind::All`); `None` past [`ANCHORED_DFA_LIMIT`].
 pub(crate) fn build_anchored_dfa(patterns: &[Hir]) -> Option<dense::DFA<Vec<u32>>> {
+    build_dense(
+        &build_nfa(patterns)?,
+        regex_automata::MatchKind::All,
+        ANCHORED_DFA_LIMIT,
+    )
+}
+
+/// Most bytes a detector's own DFA may take. Below it are the numeric and IBAN detectors
+/// (a few KiB each; the card regexes about 44 KiB), built in under a millisecond; above
+/// it the e-mail and credential regexes, whose counted repetitions take 100 KiB to 750 KiB
+/// and up to 20 ms, which a scan would pay on its first match.
+const DETECTOR_DFA_LIMIT: usize = 64 << 10;
+
+/// A detector's `regex` as a fully built DFA with only anchored start states and the
+/// regex's own leftmost-first semantics, for its searches anchored at a candidate start;
+/// `None` past [`DETECTOR_DFA_LIMIT`] (those searches then run the regex).
+pub(crate) fn build_detector_dfa(regex: &str) -> Option<dense::DFA<Vec<u32>>> {
+    let nfa = build_nfa(&[parse(regex).ok()?])?;
+    build_dense(
+        &nfa,
+        regex_automata::MatchKind::LeftmostFirst,
+        DETECTOR_DFA_LIMIT,
+    )
+}
+
+fn build_dense(
+    nfa: &thompson::NFA,
+    kind: regex_automata::MatchKind,
+    limit: usize,
+) -> Option<dense::DFA<Vec<u32>>> {
     dense::Builder::new()
         .configure(
             dense::Config::new()
-                .match_kind(regex_automata::MatchKind::All)
+                .match_kind(kind)
                 .start_kind(StartKind::Anchored)
-                .determinize_size_limit(Some(ANCHORED_DFA_LIMIT))
-                .dfa_size_limit(Some(ANCHORED_DFA_LIMIT)),
+                .determinize_size_limit(Some(limit))
+                .dfa_size_limit(Some(limit)),
         )
-        .build_from_nfa(&build_nfa(patterns)?)
+        .build_from_nfa(nfa)
         .ok()
 }
 

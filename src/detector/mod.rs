@@ -99,9 +99,20 @@ pub struct Detector {
     pub(crate) max_run: usize,
     pub(crate) fallback_for: Option<DetectorId>,
     pub(crate) regex: regex_automata::meta::Regex,
+    /// The regex as a built DFA for anchored searches, made on first use; `None` inside
+    /// when it would be too large (see [`compile::build_detector_dfa`]).
+    anchored: std::sync::OnceLock<Option<regex_automata::dfa::dense::DFA<Vec<u32>>>>,
 }
 
 impl Detector {
+    /// The regex as a fully built DFA for searches anchored at a candidate start, built
+    /// the first time one is needed; `None` where it would be too large.
+    pub(crate) fn anchored_dfa(&self) -> Option<&regex_automata::dfa::dense::DFA<Vec<u32>>> {
+        self.anchored
+            .get_or_init(|| compile::build_detector_dfa(&self.regex_source))
+            .as_ref()
+    }
+
     /// Severity for `count` occurrences, per Macie's rules. `None` for a custom identifier
     /// whose count is below its lowest threshold (Macie creates no finding then).
     pub fn severity_for(&self, count: u64) -> Option<Severity> {
