@@ -5,12 +5,18 @@
 //!
 //! `cargo bench --bench engine` (add `-- --quick` for a fast look). Every case asserts a
 //! match count so a broken engine cannot look fast.
+//!
+//! The `startup` group times what a cold start (a Lambda's first invocation) pays before
+//! scanning at full speed: the default catalog built and, separately, built and used once
+//! on one small PII-dense object — that first scan also builds the detector DFAs its
+//! anchored searches need, which detectors make on first use.
 
 #![allow(clippy::expect_used, clippy::print_stderr, missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use regex_automata::meta;
 use regex_automata::util::syntax;
+use s3pii::detector::Selection;
 use s3pii::{verify_match, DetectorId, DetectorSet, Matcher, ScanOptions};
 
 #[path = "corpus.rs"]
@@ -88,5 +94,24 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine);
+fn startup(c: &mut Criterion) {
+    let catalog = || {
+        DetectorSet::select(&Selection::Default, &[], &[], Vec::new())
+            .expect("default catalog loads")
+    };
+    let object = corpus::dense(4 << 10);
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(20);
+    group.bench_function("catalog", |b| b.iter(|| Matcher::new(&catalog())));
+    group.bench_function("catalog_and_first_4k_scan", |b| {
+        b.iter(|| {
+            let found = Matcher::new(&catalog()).scan(&object).len();
+            assert!(found > 50, "the object is full of matches");
+            found
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine, startup);
 criterion_main!(benches);

@@ -1656,7 +1656,7 @@ mod tests {
         let set = DetectorSet::builtin().unwrap();
         let mut built = 0;
         for d in set.detectors() {
-            if d.anchored_dfa().is_none() {
+            if d.built_anchored_dfa().is_none() {
                 continue;
             }
             built += 1;
@@ -1679,8 +1679,28 @@ mod tests {
         assert!(built > 100, "only {built} detectors have a DFA");
         let email = set.find("EMAIL_ADDRESS").unwrap();
         assert!(
-            set.detectors()[email.index()].anchored_dfa().is_none(),
+            set.detectors()[email.index()]
+                .built_anchored_dfa()
+                .is_none(),
             "the e-mail DFA is over the limit and runs as a regex"
+        );
+    }
+
+    #[test]
+    fn a_detector_builds_its_dfa_only_after_many_anchored_searches() {
+        let set = DetectorSet::builtin().unwrap();
+        let ssn = &set.detectors()[set.find("USA_SOCIAL_SECURITY_NUMBER").unwrap().index()];
+        let hay = b"ssn 123-45-6789";
+        let input = Input::new(hay).span(4..hay.len()).anchored(Anchored::Yes);
+        let mut cache = ssn.regex.create_cache();
+        for _ in 0..crate::detector::DFA_AFTER_SEARCHES {
+            assert!(search_anchored(ssn, &mut cache, input.clone()).is_some());
+        }
+        assert!(ssn.anchored.get().is_none(), "built too soon");
+        assert!(search_anchored(ssn, &mut cache, input).is_some());
+        assert!(
+            ssn.anchored.get().is_some_and(Option::is_some),
+            "never built"
         );
     }
 

@@ -616,6 +616,7 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
         },
         regex,
         anchored: std::sync::OnceLock::new(),
+        searches: std::sync::atomic::AtomicU32::new(0),
     })
 }
 

@@ -99,15 +99,40 @@ pub struct Detector {
     pub(crate) max_run: usize,
     pub(crate) fallback_for: Option<DetectorId>,
     pub(crate) regex: regex_automata::meta::Regex,
-    /// The regex as a built DFA for anchored searches, made on first use; `None` inside
-    /// when it would be too large (see [`compile::build_detector_dfa`]).
-    anchored: std::sync::OnceLock<Option<regex_automata::dfa::dense::DFA<Vec<u32>>>>,
+    /// The regex as a built DFA for anchored searches, made once the detector has run
+    /// [`DFA_AFTER_SEARCHES`] of them; `None` inside when it would be too large (see
+    /// [`compile::build_detector_dfa`]).
+    pub(crate) anchored: std::sync::OnceLock<Option<regex_automata::dfa::dense::DFA<Vec<u32>>>>,
+    /// Anchored searches run before the DFA was built.
+    searches: std::sync::atomic::AtomicU32,
 }
 
+/// Anchored searches a detector runs on its regex before it builds its DFA. A build takes
+/// up to a millisecond (the card regexes; most detectors a few dozen microseconds), which
+/// the DFA's searches, a few nanoseconds faster each, repay only after tens of thousands:
+/// a small object (a Lambda's first) never pays for it, a bucket scan soon does.
+pub(crate) const DFA_AFTER_SEARCHES: u32 = 1 << 14;
+
 impl Detector {
-    /// The regex as a fully built DFA for searches anchored at a candidate start, built
-    /// the first time one is needed; `None` where it would be too large.
+    /// The regex as a fully built DFA for searches anchored at a candidate start, once the
+    /// detector has run [`DFA_AFTER_SEARCHES`] of them (each call counts one); `None`
+    /// before, and where it would be too large.
     pub(crate) fn anchored_dfa(&self) -> Option<&regex_automata::dfa::dense::DFA<Vec<u32>>> {
+        if let Some(built) = self.anchored.get() {
+            return built.as_ref();
+        }
+        if self
+            .searches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            < DFA_AFTER_SEARCHES
+        {
+            return None;
+        }
+        self.built_anchored_dfa()
+    }
+
+    /// [`Detector::anchored_dfa`], built now if it is not yet.
+    pub(crate) fn built_anchored_dfa(&self) -> Option<&regex_automata::dfa::dense::DFA<Vec<u32>>> {
         self.anchored
             .get_or_init(|| compile::build_detector_dfa(&self.regex_source))
             .as_ref()
