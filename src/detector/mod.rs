@@ -102,10 +102,13 @@ pub struct Detector {
     /// The regex as a built DFA for anchored searches, made once the detector has run
     /// [`DFA_AFTER_SEARCHES`] of them; `None` inside when it would be too large (see
     /// [`compile::build_detector_dfa`]).
-    pub(crate) anchored: std::sync::OnceLock<Option<regex_automata::dfa::dense::DFA<Vec<u32>>>>,
+    pub(crate) anchored: std::sync::OnceLock<Option<DenseDfa>>,
     /// Anchored searches run before the DFA was built.
     searches: std::sync::atomic::AtomicU32,
 }
+
+/// A detector regex built whole into a DFA.
+type DenseDfa = regex_automata::dfa::dense::DFA<Vec<u32>>;
 
 /// Anchored searches a detector runs on its regex before it builds its DFA. A build takes
 /// up to a millisecond (the card regexes; most detectors a few dozen microseconds), which
@@ -117,7 +120,7 @@ impl Detector {
     /// The regex as a fully built DFA for searches anchored at a candidate start, once the
     /// detector has run [`DFA_AFTER_SEARCHES`] of them (each call counts one); `None`
     /// before, and where it would be too large.
-    pub(crate) fn anchored_dfa(&self) -> Option<&regex_automata::dfa::dense::DFA<Vec<u32>>> {
+    pub(crate) fn anchored_dfa(&self) -> Option<&DenseDfa> {
         if let Some(built) = self.anchored.get() {
             return built.as_ref();
         }
@@ -132,7 +135,7 @@ impl Detector {
     }
 
     /// [`Detector::anchored_dfa`], built now if it is not yet.
-    pub(crate) fn built_anchored_dfa(&self) -> Option<&regex_automata::dfa::dense::DFA<Vec<u32>>> {
+    pub(crate) fn built_anchored_dfa(&self) -> Option<&DenseDfa> {
         self.anchored
             .get_or_init(|| compile::build_detector_dfa(&self.regex_source))
             .as_ref()
