@@ -6,10 +6,10 @@
 //! `cargo bench --bench engine` (add `-- --quick` for a fast look). Every case asserts a
 //! match count so a broken engine cannot look fast.
 //!
-//! The `startup` group times what a cold start (a Lambda's first invocation) pays before
-//! scanning at full speed: the default catalog built and, separately, built and used once
-//! on one small PII-dense object — that first scan also builds the detector DFAs its
-//! anchored searches need, which detectors make on first use.
+//! The `startup` group times what a cold start (a Lambda's first invocation) pays: the
+//! default catalog built and, separately, built and used once on one small PII-dense
+//! object. That first scan must cost about nothing more: detectors build their DFAs only
+//! after many anchored searches (`DFA_AFTER_SEARCHES`), never for one small object.
 
 #![allow(clippy::expect_used, clippy::print_stderr, missing_docs)]
 
