@@ -1114,7 +1114,7 @@ fn search_anchored(
 /// Ignore words, checksum and allow list for one match's bytes.
 fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
     if let Some(ignore) = &d.ignore_words {
-        if ignore.is_match(bytes) {
+        if ignore.found_in(bytes) {
             return false;
         }
         // The same value written with separators (`4111 1111 …`) is ignored too. Matches
@@ -1134,7 +1134,7 @@ fn accept(d: &Detector, bytes: &[u8], allow: Option<&AllowList>) -> bool {
                 long = alnum.collect();
                 &long[..]
             };
-            if ignore.is_match(stripped) {
+            if ignore.found_in(stripped) {
                 return false;
             }
         }

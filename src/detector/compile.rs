@@ -603,7 +603,7 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
         trigger,
         source: d.source,
         spec: d.spec,
-        ignore_words: build_ac(&d.ignore_words, MatchKind::Standard)?,
+        ignore_words: super::ignore::IgnoreWords::new(&d.ignore_words)?,
         fallback_for,
         digit_pre,
         digit_suf,

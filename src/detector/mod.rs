@@ -11,6 +11,7 @@
 mod analyze;
 pub(crate) mod builtin;
 pub(crate) mod compile;
+mod ignore;
 mod jwt;
 pub(crate) mod keywords;
 mod lint;
@@ -83,8 +84,8 @@ pub struct Detector {
     pub source: String,
     /// The as-written spec (examples and negatives are used by the lint).
     pub spec: Option<DetectorSpec>,
-    /// Ignore words as one automaton (card detectors carry dozens of test numbers).
-    pub(crate) ignore_words: Option<aho_corasick::AhoCorasick>,
+    /// Ignore words (card detectors carry dozens of test numbers).
+    pub(crate) ignore_words: Option<ignore::IgnoreWords>,
     /// Longest run of non-digits before the first / after the last digit of a match: how
     /// far a match can reach beyond its digit cluster.
     pub(crate) digit_pre: usize,

@@ -335,15 +335,42 @@ impl Validator {
 fn compact<'b>(input: &[u8], buf: &'b mut [u8; 64]) -> Option<&'b [u8]> {
     let mut n = 0;
     for &b in input {
-        if b.is_ascii_alphanumeric() {
-            *buf.get_mut(n)? = b.to_ascii_uppercase();
-            n += 1;
-        } else if !SEPARATORS.contains(&b) {
-            return None;
+        match COMPACT[usize::from(b)] {
+            REJECT => return None,
+            SEPARATOR => {}
+            upper => {
+                *buf.get_mut(n)? = upper;
+                n += 1;
+            }
         }
     }
     buf.get(..n).filter(|s| !s.is_empty())
 }
+
+/// [`COMPACT`] entry of a byte that is neither a letter, a digit nor a separator.
+const REJECT: u8 = 0;
+/// [`COMPACT`] entry of a [`SEPARATORS`] byte.
+const SEPARATOR: u8 = 1;
+
+/// What [`compact`] does with each byte: [`REJECT`], [`SEPARATOR`], or the byte to keep
+/// (letters upper-cased). One load a byte instead of class tests.
+static COMPACT: [u8; 256] = {
+    let mut table = [REJECT; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = byte.to_ascii_uppercase();
+        }
+        b += 1;
+    }
+    let mut i = 0;
+    while i < SEPARATORS.len() {
+        table[SEPARATORS[i] as usize] = SEPARATOR;
+        i += 1;
+    }
+    table
+};
 
 /// Non-empty and all ASCII digits.
 fn digits(s: &[u8]) -> bool {
@@ -541,36 +568,105 @@ const IBAN_REGISTRY: &[(&str, &str)] = &[
 
 /// `s` is upper-case alphanumeric (compacted).
 fn iban(s: &[u8]) -> bool {
+    // `s` comes from `compact`: upper-case letters and digits only.
     let (Some(country), Some(bban)) = (s.get(..2), s.get(4..)) else {
         return false;
     };
-    let Some(classes) = bban_classes(country) else {
+    let Some(shape) = bban_shape(country) else {
         return false;
     };
-    if bban.len() != classes.len()
-        || !bban.iter().zip(classes).all(|(&b, &class)| match class {
-            b'n' => b.is_ascii_digit(),
-            b'a' => b.is_ascii_uppercase(),
-            _ => b.is_ascii_alphanumeric(),
-        })
-    {
+    if bban.len() != shape.len {
+        return false;
+    }
+    let mut letters = 0u64;
+    for (i, &b) in bban.iter().enumerate() {
+        letters |= u64::from(!b.is_ascii_digit()) << i;
+    }
+    if letters & shape.digits != 0 || !letters & shape.letters != 0 {
         return false;
     }
     // ISO 7064 mod 97-10 over BBAN + country + check digits, letters as 10..=35 (like
-    // stdnum, letters in the check-digit position are converted too).
-    let mut rem = 0u64;
-    for &b in bban.iter().chain(&s[..4]) {
-        rem = if b.is_ascii_digit() {
-            rem * 10 + u64::from(b - b'0')
-        } else {
-            rem * 100 + u64::from(b.wrapping_sub(b'A')) + 10
-        };
-        // Reduce only when the next step could overflow.
-        if rem >= 1 << 56 {
-            rem %= 97;
-        }
+    // stdnum, letters in the check-digit position are converted too). The number is the
+    // sum of each character's value times its power of ten mod 97; walking from the last
+    // character, a digit moves the power on by one place and a letter by two. The terms
+    // are independent: no long chain of multiplications, no branch a character.
+    let (mut sum, mut place) = (0u32, 0usize);
+    for &b in s[..4].iter().rev() {
+        sum += u32::from(IBAN_VALUE[usize::from(b)]) * POW10_MOD97[place & 127];
+        place += 1 + usize::from(!b.is_ascii_digit());
     }
-    rem % 97 == 1
+    for &b in bban.iter().rev() {
+        sum += u32::from(IBAN_VALUE[usize::from(b)]) * POW10_MOD97[place & 127];
+        place += 1 + usize::from(!b.is_ascii_digit());
+    }
+    sum % 97 == 1
+}
+
+/// The value of an IBAN character: `0`-`9` for digits, 10-35 for `A`-`Z`.
+static IBAN_VALUE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 10 {
+        table[b'0' as usize + b] = b as u8;
+        b += 1;
+    }
+    let mut l = 0;
+    while l < 26 {
+        table[b'A' as usize + l] = 10 + l as u8;
+        l += 1;
+    }
+    table
+};
+
+/// `10^i mod 97` for the place `i` of an IBAN character counted from the end. IBANs
+/// have at most 34 characters (68 places): 128 entries let `& 127` replace a bounds check.
+static POW10_MOD97: [u32; 128] = {
+    let mut table = [0u32; 128];
+    let mut p = 1u32;
+    let mut i = 0;
+    while i < 128 {
+        table[i] = p;
+        p = p * 10 % 97;
+        i += 1;
+    }
+    table
+};
+
+/// A country's BBAN as bit masks over its characters: which must be digits (`n`), which
+/// letters (`a`); the rest (`c`) may be either.
+#[derive(Clone, Copy)]
+struct BbanShape {
+    len: usize,
+    digits: u64,
+    letters: u64,
+}
+
+/// [`BbanShape`] of `country`, from [`bban_classes`]; `None` for a country not in the
+/// registry.
+fn bban_shape(country: &[u8]) -> Option<BbanShape> {
+    static SHAPES: std::sync::OnceLock<Vec<Option<BbanShape>>> = std::sync::OnceLock::new();
+    let table = SHAPES.get_or_init(|| {
+        (0..26 * 26)
+            .map(|i| {
+                let cc = [b'A' + (i / 26) as u8, b'A' + (i % 26) as u8];
+                let classes = bban_classes(&cc)?;
+                let mask = |class: u8| {
+                    classes
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &c)| c == class)
+                        .fold(0u64, |m, (i, _)| m | 1 << i)
+                };
+                // Masks hold 64 characters; registry BBANs have at most 30.
+                (classes.len() <= 64).then(|| BbanShape {
+                    len: classes.len(),
+                    digits: mask(b'n'),
+                    letters: mask(b'a'),
+                })
+            })
+            .collect()
+    });
+    *table.get(country_index(country)?)?
 }
 
 /// The BBAN structure of `country` spelled out a class per character (`4!n2!a` is
