@@ -33,7 +33,10 @@ fn main() {
     let built = std::time::Instant::now();
     let set =
         s3pii::DetectorSet::select(&s3pii::detector::Selection::All, &[], &exclude, Vec::new())
-            .unwrap();
+            .unwrap_or_else(|e| {
+                eprintln!("profile: EXCLUDE={}: {e}", exclude.join(","));
+                std::process::exit(2)
+            });
     let built = built.elapsed();
     let anchors = set.anchor_literals();
     eprintln!(

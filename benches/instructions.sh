@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Instructions the engine executes per byte of a generated corpus, counted by valgrind's
+# cachegrind: exact and repeatable where timings on a shared 2-vCPU host swing by ±10 %,
+# so two builds compare to a tenth of a percent. Throughput is still what
+# `cargo bench --bench engine` measures; this says where a change moved the work.
+#
+#   benches/instructions.sh [prose|logs|dense] [ROUNDS]      (default: dense 1)
+#   EXCLUDE=ID,ID benches/instructions.sh dense               (what those detectors cost)
+#   PROFILE_BIN=/path/to/old/profile benches/instructions.sh  (a saved build, for A/B)
+#
+# Counts one run of ROUNDS scans minus one of none (corpus generation and catalog
+# start-up cancel out), divided by ROUNDS x the corpus size (8 MiB, or LEN bytes). The first round includes the detector
+# DFAs built after 16,384 searches.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus=${1:-dense}
+rounds=${2:-1}
+command -v valgrind >/dev/null || { echo "instructions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
+bin=${PROFILE_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --quiet --profile profiling --bench profile
+  bin=$(ls -t target/profiling/deps/profile-* | grep -v '\.d$' | head -1)
+fi
+count() {
+  valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$bin" "$corpus" "$1" 2>&1 \
+    | awk '/I *refs:/ { gsub(",", "", $NF); print $NF }'
+}
+idle=$(count 0)
+busy=$(count "$rounds")
+awk -v a="$idle" -v b="$busy" -v r="$rounds" -v c="$corpus" -v n="${LEN:-8388608}" \
+  'BEGIN { printf "%s: %.2f instructions a byte\n", c, (b - a) / (r * n) }'
