@@ -1306,7 +1306,7 @@ fn build_literals(literals: &[Vec<u8>]) -> Result<Option<Literals>, LoadError> {
     })
 }
 
-fn build_ac<P: AsRef<[u8]>>(
+pub(super) fn build_ac<P: AsRef<[u8]>>(
     patterns: &[P],
     kind: MatchKind,
 ) -> Result<Option<AhoCorasick>, LoadError> {

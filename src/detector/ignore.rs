@@ -38,16 +38,9 @@ fn head(bytes: &[u8]) -> Option<u32> {
 impl IgnoreWords {
     /// Compiles `words`; `None` for no words.
     pub fn new(words: &[String]) -> Result<Option<IgnoreWords>, LoadError> {
-        if words.is_empty() {
+        let Some(automaton) = super::compile::build_ac(words, MatchKind::Standard)? else {
             return Ok(None);
-        }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(words)
-            .map_err(|e| LoadError::Parse {
-                source_name: "ignore words".into(),
-                message: format!("ignore-word automaton: {e}"),
-            })?;
+        };
         let mut heads = Box::new([0u64; 1 << (HEAD_BITS - 6)]);
         let mut all_long = true;
         for word in words {

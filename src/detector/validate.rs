@@ -642,48 +642,45 @@ struct BbanShape {
     letters: u64,
 }
 
-/// [`BbanShape`] of `country`, from [`bban_classes`]; `None` for a country not in the
-/// registry.
+/// [`BbanShape`] of `country`, from its [`bban_classes`], built once for the whole
+/// registry; `None` for a country not in it.
 fn bban_shape(country: &[u8]) -> Option<BbanShape> {
     static SHAPES: std::sync::OnceLock<Vec<Option<BbanShape>>> = std::sync::OnceLock::new();
     let table = SHAPES.get_or_init(|| {
-        (0..26 * 26)
-            .map(|i| {
-                let cc = [b'A' + (i / 26) as u8, b'A' + (i % 26) as u8];
-                let classes = bban_classes(&cc)?;
-                let mask = |class: u8| {
-                    classes
-                        .iter()
-                        .enumerate()
-                        .filter(|&(_, &c)| c == class)
-                        .fold(0u64, |m, (i, _)| m | 1 << i)
-                };
-                // Masks hold 64 characters; registry BBANs have at most 30.
-                (classes.len() <= 64).then(|| BbanShape {
-                    len: classes.len(),
-                    digits: mask(b'n'),
-                    letters: mask(b'a'),
-                })
-            })
-            .collect()
+        let mut table = vec![None; 26 * 26];
+        for (cc, _) in IBAN_REGISTRY {
+            let (Some(i), Some(classes)) =
+                (country_index(cc.as_bytes()), bban_classes(cc.as_bytes()))
+            else {
+                continue;
+            };
+            let mask = |class: u8| {
+                classes
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| c == class)
+                    .fold(0u64, |m, (i, _)| m | 1 << i)
+            };
+            // Masks hold 64 characters; registry BBANs have at most 30.
+            table[i] = (classes.len() <= 64).then(|| BbanShape {
+                len: classes.len(),
+                digits: mask(b'n'),
+                letters: mask(b'a'),
+            });
+        }
+        table
     });
     *table.get(country_index(country)?)?
 }
 
 /// The BBAN structure of `country` spelled out a class per character (`4!n2!a` is
-/// `nnnnaa`), from [`IBAN_REGISTRY`], expanded once; `None` for a country not in it.
-fn bban_classes(country: &[u8]) -> Option<&'static [u8]> {
-    static CLASSES: std::sync::OnceLock<Vec<Option<Box<[u8]>>>> = std::sync::OnceLock::new();
-    let table = CLASSES.get_or_init(|| {
-        let mut table = vec![None; 26 * 26];
-        for (cc, structure) in IBAN_REGISTRY {
-            if let Some(i) = country_index(cc.as_bytes()) {
-                table[i] = expand(structure.as_bytes());
-            }
-        }
-        table
-    });
-    table.get(country_index(country)?)?.as_deref()
+/// `nnnnaa`), from [`IBAN_REGISTRY`]; `None` for a country not in it. Only read to build
+/// [`bban_shape`]'s table, so not kept.
+fn bban_classes(country: &[u8]) -> Option<Box<[u8]>> {
+    let (_, structure) = IBAN_REGISTRY
+        .iter()
+        .find(|(cc, _)| cc.as_bytes() == country)?;
+    expand(structure.as_bytes())
 }
 
 /// `AA` is 0, `AB` 1, … for two capitals.
@@ -1570,10 +1567,16 @@ mod tests {
             assert_eq!(classes.len() as u64, counts, "{cc}");
             assert!(classes.iter().all(|c| b"nac".contains(c)), "{cc}");
         }
-        assert_eq!(bban_classes(b"DE"), Some(&b"nnnnnnnnnnnnnnnnnn"[..]));
-        assert_eq!(bban_classes(b"AZ"), Some(&b"aaaacccccccccccccccccccc"[..]));
+        assert_eq!(
+            bban_classes(b"DE").as_deref(),
+            Some(&b"nnnnnnnnnnnnnnnnnn"[..])
+        );
+        assert_eq!(
+            bban_classes(b"AZ").as_deref(),
+            Some(&b"aaaacccccccccccccccccccc"[..])
+        );
         for missing in [&b"XX"[..], b"de", b"D", b"DEU", b"D1"] {
-            assert_eq!(bban_classes(missing), None);
+            assert_eq!(bban_classes(missing).as_deref(), None);
         }
     }
 
