@@ -332,7 +332,17 @@ impl Validator {
 /// Copies the letters and digits of `input`, upper-cased, into `buf`, dropping
 /// [`SEPARATORS`]. `None` for any other byte, for more than 64 letters and digits, or for
 /// none at all.
-fn compact<'b>(input: &[u8], buf: &'b mut [u8; 64]) -> Option<&'b [u8]> {
+fn compact<'b>(input: &'b [u8], buf: &'b mut [u8; 64]) -> Option<&'b [u8]> {
+    // Most matches are compact already (card numbers, IBANs written without spaces): one
+    // table load a byte, no branch, says so, and they are used as they are.
+    if input.len() <= buf.len()
+        && input
+            .iter()
+            .fold(0, |k, &b| k | NOT_COMPACT[usize::from(b)])
+            == 0
+    {
+        return Some(input).filter(|s| !s.is_empty());
+    }
     let mut n = 0;
     for &b in input {
         match COMPACT[usize::from(b)] {
@@ -346,6 +356,20 @@ fn compact<'b>(input: &[u8], buf: &'b mut [u8; 64]) -> Option<&'b [u8]> {
     }
     buf.get(..n).filter(|s| !s.is_empty())
 }
+
+/// 1 for every byte but the digits and upper-case letters: what [`compact`] would drop or
+/// change.
+static NOT_COMPACT: [u8; 256] = {
+    let mut table = [1u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_digit() || (b as u8).is_ascii_uppercase() {
+            table[b] = 0;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// [`COMPACT`] entry of a byte that is neither a letter, a digit nor a separator.
 const REJECT: u8 = 0;
@@ -393,21 +417,29 @@ fn num(s: &[u8]) -> u64 {
     })
 }
 
-/// Luhn sum over digits (valid when divisible by 10).
+/// Luhn sum over ASCII digits (valid when divisible by 10); callers check digit-ness.
+/// Eight digits a step, from the right: in a little-endian word of eight digits the
+/// doubled ones (odd places from the right) are the even bytes, and a doubled digit's
+/// digit sum is `2d` less 9 when `d` is 5 or more. Every byte stays below 10, so the
+/// eight add up in one multiplication.
 fn luhn_sum(s: &[u8]) -> u32 {
-    s.iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &b)| {
-            let v = dv(b);
-            if i % 2 == 1 {
-                let x = v * 2;
-                x / 10 + x % 10
-            } else {
-                v
-            }
-        })
-        .sum()
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const DOUBLED: u64 = 0x00FF_00FF_00FF_00FF;
+    let mut sum = 0;
+    let mut end = s.len();
+    while end > 0 {
+        let start = end.saturating_sub(8);
+        // The leftmost word padded with leading zeros, which add nothing.
+        let mut word = [b'0'; 8];
+        word[8 - (end - start)..].copy_from_slice(&s[start..end]);
+        let d = u64::from_le_bytes(word).wrapping_sub(ONES * u64::from(b'0'));
+        let doubled = d & DOUBLED;
+        let five_up = (doubled + ONES * 0x7B) >> 7 & ONES & DOUBLED;
+        let digit_sums = d + doubled - 9 * five_up;
+        sum += (digit_sums.wrapping_mul(ONES) >> 56) as u32;
+        end = start;
+    }
+    sum
 }
 
 /// Weighted digit sum, weights applied from the first digit on (extra digits or weights
@@ -577,10 +609,12 @@ fn iban(s: &[u8]) -> bool {
     if bban.len() != shape.len {
         return false;
     }
-    let mut letters = 0u64;
-    for (i, &b) in bban.iter().enumerate() {
-        letters |= u64::from(!b.is_ascii_digit()) << i;
-    }
+    // The characters are digits and upper-case letters (compacted): a letter is the
+    // only byte of 0x41 or more, so adding 0x3F sets its top bit, eight bytes a step.
+    let letters = bban
+        .chunks(8)
+        .enumerate()
+        .fold(0u64, |m, (k, chunk)| m | letter_bits(chunk) << (8 * k));
     if letters & shape.digits != 0 || !letters & shape.letters != 0 {
         return false;
     }
@@ -589,18 +623,50 @@ fn iban(s: &[u8]) -> bool {
     // sum of each character's value times its power of ten mod 97; walking from the last
     // character, a digit moves the power on by one place and a letter by two. The terms
     // are independent: no long chain of multiplications, no branch a character.
+    // Country and check digits go last: they are the number's lowest places.
     let (mut sum, mut place) = (0u32, 0usize);
-    // Country and check digits go last: they are the number's lowest places. Two plain
-    // loops: the body as one closure called from both counted more instructions.
     for &b in s[..4].iter().rev() {
         sum += u32::from(IBAN_VALUE[usize::from(b)]) * POW10_MOD97[place & 127];
         place += 1 + usize::from(!b.is_ascii_digit());
     }
+    if letters == 0 {
+        // A BBAN of digits only (most countries'): its value mod 97 eight digits at a
+        // time, shifted past the last four characters' places.
+        let head = bban.len() % 8;
+        let mut rem = num(&bban[..head]) % 97;
+        for chunk in bban[head..].chunks_exact(8) {
+            rem = (rem * 100_000_000 + eight_digits(chunk)) % 97;
+        }
+        return (rem as u32 * POW10_MOD97[place & 127] + sum) % 97 == 1;
+    }
+    // Two plain loops: the body as one closure called from both counted more
+    // instructions.
     for &b in bban.iter().rev() {
         sum += u32::from(IBAN_VALUE[usize::from(b)]) * POW10_MOD97[place & 127];
         place += 1 + usize::from(!b.is_ascii_digit());
     }
     sum % 97 == 1
+}
+
+/// Bit `i` set where byte `i` of `chunk` (at most eight digits and upper-case letters)
+/// is a letter.
+fn letter_bits(chunk: &[u8]) -> u64 {
+    let mut word = [b'0'; 8];
+    word[..chunk.len().min(8)].copy_from_slice(&chunk[..chunk.len().min(8)]);
+    let top = (u64::from_le_bytes(word) + 0x3F3F_3F3F_3F3F_3F3F) & 0x8080_8080_8080_8080;
+    // Gather the eight top bits into one byte.
+    (top >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// The value of eight ASCII digits (callers check), the first the most significant:
+/// pairs, then quadruples, then the whole, each step one multiplication.
+fn eight_digits(chunk: &[u8]) -> u64 {
+    let mut word = [b'0'; 8];
+    word[..chunk.len().min(8)].copy_from_slice(&chunk[..chunk.len().min(8)]);
+    let d = u64::from_le_bytes(word).wrapping_sub(0x3030_3030_3030_3030);
+    let pairs = (d.wrapping_mul(10) + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xFFFF_FFFF
 }
 
 /// The value of an IBAN character: `0`-`9` for digits, 10-35 for `A`-`Z`.
@@ -1587,6 +1653,56 @@ mod tests {
         assert_eq!(civil_from_days(-1), (1969, 12, 31));
         assert_eq!(civil_from_days(20_779), (2026, 11, 22));
         assert!(today().0 >= 2024);
+    }
+
+    /// Digit strings of every length up to 40 from a fixed generator.
+    fn digit_strings() -> Vec<Vec<u8>> {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        (0..4_000)
+            .map(|round| {
+                (0..round % 41)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        b'0' + (x % 10) as u8
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn luhn_sum_equals_the_digit_by_digit_rule() {
+        for s in digit_strings() {
+            let naive: u32 = s
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, &b)| {
+                    let v = u32::from(b - b'0') * if i % 2 == 1 { 2 } else { 1 };
+                    v / 10 + v % 10
+                })
+                .sum();
+            assert_eq!(luhn_sum(&s), naive, "{}", String::from_utf8_lossy(&s));
+        }
+    }
+
+    #[test]
+    fn eight_digits_and_letter_bits_read_words_right() {
+        for s in digit_strings().iter().filter(|s| s.len() <= 8) {
+            let mut padded = s.clone();
+            padded.resize(8, b'0');
+            assert_eq!(eight_digits(s), num(&padded));
+        }
+        assert_eq!(letter_bits(b"0A1Z9BC8"), 0b0110_1010);
+        assert_eq!(letter_bits(b"Q"), 1);
+        assert_eq!(letter_bits(b"0123456789"[..8].as_ref()), 0);
+        // A digit-only BBAN takes the word-at-a-time mod 97, one with letters the other.
+        assert!(iban(b"DE89370400440532013000"));
+        assert!(!iban(b"DE89370400440532013001"));
+        assert!(iban(b"GB82WEST12345698765432"));
+        assert!(!iban(b"GB82WEST12345698765433"));
     }
 
     #[test]
