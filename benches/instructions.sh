@@ -15,7 +15,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-dense}
 rounds=${2:-1}
-command -v valgrind >/dev/null || { echo "instructions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
+if ! command -v valgrind >/dev/null; then
+  # Debian/Ubuntu: install it, as root or through sudo; elsewhere say what is missing.
+  command -v apt-get >/dev/null || { echo "instructions.sh: needs valgrind (not found; no apt-get to install it)" >&2; exit 1; }
+  as_root=$([ "$(id -u)" -eq 0 ] || echo sudo)
+  echo "instructions.sh: installing valgrind with apt-get" >&2
+  $as_root apt-get install -y -qq valgrind >/dev/null 2>&1 \
+    || { $as_root apt-get update -qq >/dev/null && $as_root apt-get install -y -qq valgrind >/dev/null; } \
+    || { echo "instructions.sh: could not install valgrind (apt-get install valgrind)" >&2; exit 1; }
+fi
 bin=${PROFILE_BIN:-}
 if [ -z "$bin" ]; then
   cargo build --quiet --profile profiling --bench profile
