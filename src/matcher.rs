@@ -1646,6 +1646,7 @@ fn digit_clusters_in(
 mod tests {
     use super::*;
     use crate::detector::compile;
+    use std::sync::Arc;
 
     #[test]
     fn a_detector_dfa_finds_what_its_regex_finds_anchored() {
@@ -1696,12 +1697,38 @@ mod tests {
         for _ in 0..crate::detector::DFA_AFTER_SEARCHES {
             assert!(search_anchored(ssn, &mut cache, input.clone()).is_some());
         }
-        assert!(ssn.anchored.get().is_none(), "built too soon");
+        assert!(ssn.anchored.built.get().is_none(), "built too soon");
         assert!(search_anchored(ssn, &mut cache, input).is_some());
         assert!(
-            ssn.anchored.get().is_some_and(Option::is_some),
+            ssn.anchored.built.get().is_some_and(Option::is_some),
             "never built"
         );
+    }
+
+    #[test]
+    fn detectors_with_the_same_regex_share_its_build_and_search_count() {
+        let set = DetectorSet::builtin().unwrap();
+        let card = |id: &str| &set.detectors()[set.find(id).unwrap().index()];
+        let (with, without) = (
+            card("CREDIT_CARD_NUMBER"),
+            card("CREDIT_CARD_NUMBER_(NO_KEYWORD)"),
+        );
+        assert_eq!(with.regex_source, without.regex_source);
+        assert!(Arc::ptr_eq(&with.anchored, &without.anchored));
+        // Searches by either count towards the one DFA: half by each builds it.
+        let hay = b"4111 1111 1111 1111";
+        let input = Input::new(hay).anchored(Anchored::Yes);
+        let mut cache = with.regex.create_cache();
+        for i in 0..crate::detector::DFA_AFTER_SEARCHES {
+            let d = if i % 2 == 0 { with } else { without };
+            assert!(search_anchored(d, &mut cache, input.clone()).is_some());
+        }
+        assert!(with.anchored.built.get().is_none(), "built too soon");
+        assert!(search_anchored(without, &mut cache, input).is_some());
+        assert!(with.anchored.built.get().is_some_and(Option::is_some));
+        // Other detectors keep their own.
+        let ssn = card("USA_SOCIAL_SECURITY_NUMBER");
+        assert!(!Arc::ptr_eq(&with.anchored, &ssn.anchored));
     }
 
     /// Keyword hits starting in values without a digit, after scanning `vals` as one

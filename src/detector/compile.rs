@@ -8,6 +8,9 @@
 //! - `keywords`: every keyword variant of every detector; run only on the small windows
 //!   around candidates that need a keyword, never over the whole text.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::dfa::{dense, StartKind};
 use regex_automata::nfa::thompson;
@@ -19,7 +22,7 @@ use super::analyze::{self, prefix_free, Trigger};
 use super::keywords::KeywordScanner;
 use super::load::{check_custom_limits, SourcedSpec};
 use super::spec::{Category, CustomIdentifierSpec, DetectorSpec, Severity};
-use super::{jwt, ContextKeywords, Detector, DetectorId, Validator};
+use super::{jwt, AnchoredDfa, ContextKeywords, Detector, DetectorId, Validator};
 use crate::error::LoadError;
 
 /// Longest match a detector may have, in bytes.
@@ -391,9 +394,10 @@ impl Compiled {
             }
         }
         let ids: Vec<String> = drafts.iter().map(|d| d.id.clone()).collect();
+        let mut built = HashMap::new();
         let detectors = drafts
             .into_iter()
-            .map(|d| compile_one(d, &ids))
+            .map(|d| compile_one(d, &ids, &mut built))
             .collect::<Result<Vec<_>, _>>()?;
         assemble(detectors)
     }
@@ -487,7 +491,10 @@ fn derived_uuid(name: &str) -> String {
     )
 }
 
-fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
+/// A regex built for an earlier detector, by its source, and its anchored DFA.
+type BuiltRegexes = HashMap<String, (meta::Regex, Arc<AnchoredDfa>)>;
+
+fn compile_one(d: Draft, ids: &[String], built: &mut BuiltRegexes) -> Result<Detector, LoadError> {
     let field_err = |field: &'static str, message: String| LoadError::Field {
         source_name: d.source.clone(),
         id: d.id.clone(),
@@ -522,9 +529,19 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
     if props.minimum_len().unwrap_or(0) == 0 {
         return Err(field_err("regex", "can match the empty string".into()));
     }
-    let regex = regex_builder()
-        .build_from_hir(&hir)
-        .map_err(|e| field_err("regex", format!("does not compile: {e}")))?;
+    // Detectors with the same regex (the card number with and without a keyword) share
+    // one build of it and of its DFA.
+    let (regex, anchored) = match built.get(&d.regex) {
+        Some((regex, anchored)) => (regex.clone(), Arc::clone(anchored)),
+        None => {
+            let regex = regex_builder()
+                .build_from_hir(&hir)
+                .map_err(|e| field_err("regex", format!("does not compile: {e}")))?;
+            let anchored = Arc::new(AnchoredDfa::default());
+            built.insert(d.regex.clone(), (regex.clone(), Arc::clone(&anchored)));
+            (regex, anchored)
+        }
+    };
     if let Some((i, _)) = d
         .keywords
         .iter()
@@ -615,8 +632,7 @@ fn compile_one(d: Draft, ids: &[String]) -> Result<Detector, LoadError> {
             usize::MAX
         },
         regex,
-        anchored: std::sync::OnceLock::new(),
-        searches: std::sync::atomic::AtomicU32::new(0),
+        anchored,
     })
 }
 

@@ -99,11 +99,18 @@ pub struct Detector {
     /// of the text, at most this long; `usize::MAX` otherwise.
     pub(crate) max_run: usize,
     pub(crate) fallback_for: Option<DetectorId>,
+    /// The regex, and its DFA for anchored searches, each built once for all detectors
+    /// with the same regex (the two card detectors).
     pub(crate) regex: regex_automata::meta::Regex,
-    /// The regex as a built DFA for anchored searches, made once the detector has run
-    /// [`DFA_AFTER_SEARCHES`] of them; `None` inside when it would be too large (see
-    /// [`compile::build_detector_dfa`]).
-    pub(crate) anchored: std::sync::OnceLock<Option<DenseDfa>>,
+    pub(crate) anchored: Arc<AnchoredDfa>,
+}
+
+/// A detector regex as a built DFA for anchored searches, made once the detectors having
+/// that regex have run [`DFA_AFTER_SEARCHES`] of them together.
+#[derive(Debug, Default)]
+pub(crate) struct AnchoredDfa {
+    /// `None` inside when the DFA would be too large (see [`compile::build_detector_dfa`]).
+    pub(crate) built: std::sync::OnceLock<Option<DenseDfa>>,
     /// Anchored searches run before the DFA was built.
     searches: std::sync::atomic::AtomicU32,
 }
@@ -111,21 +118,23 @@ pub struct Detector {
 /// A detector regex built whole into a DFA.
 type DenseDfa = regex_automata::dfa::dense::DFA<Vec<u32>>;
 
-/// Anchored searches a detector runs on its regex before it builds its DFA. A build takes
-/// up to a millisecond (the card regexes; most detectors a few dozen microseconds), which
-/// the DFA's searches, a few nanoseconds faster each, repay only after tens of thousands:
-/// a small object (a Lambda's first) never pays for it, a bucket scan soon does.
+/// Anchored searches a detector (with any others sharing its regex) runs on its regex
+/// before it builds its DFA. A build takes up to a millisecond (the card regex; most
+/// detectors a few dozen microseconds), which the DFA's searches, a few nanoseconds faster
+/// each, repay only after tens of thousands: a small object (a Lambda's first) never pays
+/// for it, a bucket scan soon does.
 pub(crate) const DFA_AFTER_SEARCHES: u32 = 1 << 14;
 
 impl Detector {
     /// The regex as a fully built DFA for searches anchored at a candidate start, once the
-    /// detector has run [`DFA_AFTER_SEARCHES`] of them (each call counts one); `None`
-    /// before, and where it would be too large.
+    /// detectors having the regex have run [`DFA_AFTER_SEARCHES`] of them (each call counts
+    /// one); `None` before, and where it would be too large.
     pub(crate) fn anchored_dfa(&self) -> Option<&DenseDfa> {
-        if let Some(built) = self.anchored.get() {
+        if let Some(built) = self.anchored.built.get() {
             return built.as_ref();
         }
         if self
+            .anchored
             .searches
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             < DFA_AFTER_SEARCHES
@@ -138,6 +147,7 @@ impl Detector {
     /// [`Detector::anchored_dfa`], built now if it is not yet.
     pub(crate) fn built_anchored_dfa(&self) -> Option<&DenseDfa> {
         self.anchored
+            .built
             .get_or_init(|| compile::build_detector_dfa(&self.regex_source))
             .as_ref()
     }
