@@ -9,8 +9,8 @@
 #   PROFILE_BIN=/path/to/old/profile benches/instructions.sh  (a saved build, for A/B)
 #
 # Counts one run of ROUNDS scans minus one of none (corpus generation and catalog
-# start-up cancel out), divided by ROUNDS x the corpus size (8 MiB, or LEN bytes). The first round includes the detector
-# DFAs built after 16,384 searches.
+# start-up cancel out), divided by ROUNDS x the corpus size (8 MiB, or LEN bytes). The
+# first round includes the detector DFAs built after 16,384 searches.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-dense}

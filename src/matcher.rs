@@ -679,7 +679,7 @@ impl Matcher {
         }
         // The cluster's keyword bitset let this detector through, and each match is
         // checked for its keyword exactly: checking the runs' window first as well cost
-        // more than the anchored searches it saved (1.6 % of dense text's instructions).
+        // more than the anchored searches it saved (2 % of dense text's instructions).
         // A match starting inside this detector's previous match here would be dropped
         // by `finish` (one detector's matches never overlap): no search at those runs.
         let mut matched_to = 0;

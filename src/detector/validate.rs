@@ -609,8 +609,8 @@ fn iban(s: &[u8]) -> bool {
     if bban.len() != shape.len {
         return false;
     }
-    // The characters are digits and upper-case letters (compacted): a letter is the
-    // only byte of 0x41 or more, so adding 0x3F sets its top bit, eight bytes a step.
+    // Compacted, a letter is the only byte of 0x41 or more: adding 0x3F sets its top
+    // bit, eight bytes a step.
     let letters = bban
         .chunks(8)
         .enumerate()
