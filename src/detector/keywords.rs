@@ -54,21 +54,51 @@ pub(crate) struct KeywordHit {
     pub keyword: u32,
 }
 
+/// One keyword as a bucket holds it: a test reads this entry alone (and, past 8 bytes,
+/// the keyword's tail).
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    /// First ≤ 8 bytes as a little-endian word, and the mask of its bytes.
+    head: u64,
+    mask: u64,
+    keyword: u32,
+    len: u16,
+    /// The keyword ends with a word byte: a hit must end at a word boundary.
+    end_boundary: bool,
+}
+
+impl Entry {
+    fn new(k: &[u8], keyword: u32) -> Entry {
+        let n = k.len().min(8);
+        let mut word = [0u8; 8];
+        word[..n].copy_from_slice(&k[..n]);
+        Entry {
+            head: u64::from_le_bytes(word),
+            mask: u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0),
+            keyword,
+            len: u16::try_from(k.len()).unwrap_or(u16::MAX),
+            end_boundary: k.last().is_some_and(|&b| is_word(b)),
+        }
+    }
+}
+
 /// Compiled keyword scanner over lower-case keyword variants.
 #[derive(Debug)]
 pub(crate) struct KeywordScanner {
     keywords: Vec<Vec<u8>>,
-    /// First ≤ 8 bytes of each keyword as a little-endian word, and the mask of its bytes.
-    heads: Vec<(u64, u64)>,
     /// Hashed 3-byte prefixes (sized so a hash indexes it without a bounds check).
     prefixes: Box<[u64; 1 << (HASH_BITS - 6)]>,
     /// Hashed (prefix, first-word length) pairs, which also key the buckets.
-    bitmap: Vec<u64>,
-    /// `bucket_start[h]..bucket_start[h + 1]` indexes `bucket_items`.
+    bitmap: Box<[u64; 1 << (HASH_BITS - 6)]>,
+    /// Set bits of `bitmap` before each of its words: with the bits before `h` in its own
+    /// word, the bucket number of hash `h`. Buckets are numbered by set bits only, so the
+    /// tables a survivor reads take a few KiB (a table by hash took 256 KiB, past L2).
+    rank: Box<[u16; 1 << (HASH_BITS - 6)]>,
+    /// `bucket_start[b]..bucket_start[b + 1]` indexes `entries`.
     bucket_start: Vec<u32>,
-    bucket_items: Vec<u32>,
+    entries: Vec<Entry>,
     /// Keywords that do not start with a word byte (checked at every position).
-    loose: Vec<u32>,
+    loose: Vec<Entry>,
     /// Some keyword starts with a digit; if none does, words starting with one are skipped.
     digit_led: bool,
     /// The longest first word of any keyword: longer text words are skipped.
@@ -79,14 +109,15 @@ impl KeywordScanner {
     /// Builds a scanner; every keyword must be at least 3 bytes (the loader enforces it).
     pub fn new(keywords: Vec<Vec<u8>>) -> KeywordScanner {
         let size = 1usize << HASH_BITS;
-        let mut bitmap = vec![0u64; size / 64];
+        let mut bitmap = Box::new([0u64; 1 << (HASH_BITS - 6)]);
         let mut prefixes = Box::new([0u64; 1 << (HASH_BITS - 6)]);
-        let mut per_bucket: Vec<Vec<u32>> = vec![Vec::new(); size];
+        let mut per_bucket: Vec<Vec<Entry>> = vec![Vec::new(); size];
         let mut loose = Vec::new();
         let mut longest_first_word = 0;
         for (i, k) in keywords.iter().enumerate() {
+            let entry = Entry::new(k, i as u32);
             if k.len() < 3 || !is_word(k[0]) {
-                loose.push(i as u32);
+                loose.push(entry);
                 continue;
             }
             let first_word = word_len(k, usize::MAX);
@@ -95,40 +126,32 @@ impl KeywordScanner {
             prefixes[p / 64] |= 1 << (p % 64);
             let h = hash(k[0], k[1], k[2], first_word);
             bitmap[h / 64] |= 1 << (h % 64);
-            per_bucket[h].push(i as u32);
+            per_bucket[h].push(entry);
         }
-        let mut bucket_start = Vec::with_capacity(size + 1);
-        let mut bucket_items = Vec::new();
-        for items in &per_bucket {
-            bucket_start.push(bucket_items.len() as u32);
-            bucket_items.extend_from_slice(items);
+        let mut rank = Box::new([0u16; 1 << (HASH_BITS - 6)]);
+        let mut set = 0u32;
+        for (r, w) in rank.iter_mut().zip(bitmap.iter()) {
+            *r = set as u16;
+            set += w.count_ones();
         }
-        bucket_start.push(bucket_items.len() as u32);
-        let heads = keywords
-            .iter()
-            .map(|k| {
-                let n = k.len().min(8);
-                let mut word = [0u8; 8];
-                word[..n].copy_from_slice(&k[..n]);
-                let mask = if n == 8 {
-                    u64::MAX
-                } else {
-                    (1u64 << (8 * n)) - 1
-                };
-                (u64::from_le_bytes(word), mask)
-            })
-            .collect();
+        let mut bucket_start = Vec::with_capacity(set as usize + 1);
+        let mut entries = Vec::new();
+        for items in per_bucket.iter().filter(|items| !items.is_empty()) {
+            bucket_start.push(entries.len() as u32);
+            entries.extend_from_slice(items);
+        }
+        bucket_start.push(entries.len() as u32);
         KeywordScanner {
             prefixes,
+            rank,
             longest_first_word,
             digit_led: keywords
                 .iter()
                 .any(|k| k.first().is_some_and(u8::is_ascii_digit)),
             keywords,
-            heads,
             bitmap,
             bucket_start,
-            bucket_items,
+            entries,
             loose,
         }
     }
@@ -176,23 +199,31 @@ impl KeywordScanner {
                     continue;
                 }
                 let h = hash(lower[p], lower[p + 1], lower[p + 2], len);
-                if !has(&self.bitmap, h) {
+                let word = self.bitmap[h / 64];
+                if (word >> (h % 64)) & 1 == 0 {
                     continue;
                 }
-                let (first, last) = (
-                    self.bucket_start[h] as usize,
-                    self.bucket_start[h + 1] as usize,
-                );
-                for &k in &self.bucket_items[first..last] {
-                    self.try_at(lower, p, k, out);
+                let below = word & ((1u64 << (h % 64)) - 1);
+                let b = usize::from(self.rank[h / 64]) + below.count_ones() as usize;
+                let (Some(&first), Some(&last)) =
+                    (self.bucket_start.get(b), self.bucket_start.get(b + 1))
+                else {
+                    continue;
+                };
+                for e in self
+                    .entries
+                    .get(first as usize..last as usize)
+                    .unwrap_or_default()
+                {
+                    self.try_at(lower, p, e, out);
                 }
             }
             i += n;
         }
         if !self.loose.is_empty() {
             for p in from..to {
-                for &k in &self.loose {
-                    self.try_at(lower, p, k, out);
+                for e in &self.loose {
+                    self.try_at(lower, p, e, out);
                 }
             }
             out.sort_unstable_by_key(|h| (h.start, h.end));
@@ -248,9 +279,8 @@ impl KeywordScanner {
         k
     }
 
-    fn try_at(&self, lower: &[u8], p: usize, k: u32, out: &mut Vec<KeywordHit>) {
-        let kw = &self.keywords[k as usize];
-        let end = p + kw.len();
+    fn try_at(&self, lower: &[u8], p: usize, e: &Entry, out: &mut Vec<KeywordHit>) {
+        let end = p + usize::from(e.len);
         if end > lower.len() {
             return;
         }
@@ -259,23 +289,21 @@ impl KeywordScanner {
             .get(p..p + 8)
             .and_then(|w| <[u8; 8]>::try_from(w).ok())
         {
-            let (head, mask) = self.heads[k as usize];
-            if u64::from_le_bytes(w) & mask != head
-                || (kw.len() > 8 && lower[p + 8..end] != kw[8..])
+            if u64::from_le_bytes(w) & e.mask != e.head
+                || (e.len > 8 && lower[p + 8..end] != self.keywords[e.keyword as usize][8..])
             {
                 return;
             }
-        } else if &lower[p..end] != kw.as_slice() {
+        } else if lower[p..end] != self.keywords[e.keyword as usize][..] {
             return;
         }
-        let needs_end_boundary = kw.last().is_some_and(|&b| is_word(b));
-        if needs_end_boundary && end < lower.len() && is_word(lower[end]) {
+        if e.end_boundary && end < lower.len() && is_word(lower[end]) {
             return;
         }
         out.push(KeywordHit {
             start: p,
             end,
-            keyword: k,
+            keyword: e.keyword,
         });
     }
 }
@@ -354,6 +382,45 @@ mod tests {
             );
             let found = hits(&["ssn"], &text);
             assert_eq!(found.len(), 1, "pad {pad}");
+        }
+    }
+
+    #[test]
+    fn every_keyword_of_a_large_list_is_found_in_its_own_bucket() {
+        // Hundreds of keywords spread over the whole bitmap, so buckets are numbered from
+        // set bits in many of its words: each keyword is found where it stands, and its
+        // near-misses (one byte longer, or sharing all but its last byte) are not.
+        let kws: Vec<String> = (0..600u32)
+            .map(|i| {
+                let x = i.wrapping_mul(0x9E37_79B9) >> 7;
+                let letters: String = (0..3 + i % 9)
+                    .map(|j| char::from(b'a' + ((x >> (j * 3)) % 26) as u8))
+                    .collect();
+                if i % 4 == 0 {
+                    format!("{letters} number")
+                } else {
+                    format!("{letters}{i}")
+                }
+            })
+            .collect();
+        let s = KeywordScanner::new(kws.iter().map(|k| k.as_bytes().to_vec()).collect());
+        let mut text = String::new();
+        let mut want = Vec::new();
+        for (i, k) in kws.iter().enumerate() {
+            want.push((text.len() + 1, i as u32));
+            text.push_str(&format!(" {k} {k}x {}~ ", &k[..k.len() - 1]));
+        }
+        let mut out = Vec::new();
+        s.scan(text.as_bytes(), 0, text.len(), &mut out);
+        let mut found: Vec<(usize, u32)> = out.iter().map(|h| (h.start, h.keyword)).collect();
+        found.sort_unstable();
+        // Two keywords can coincide (same letters and number): either name counts.
+        found.dedup_by_key(|h| h.0);
+        want.dedup_by_key(|h| h.0);
+        assert_eq!(found.len(), want.len());
+        for ((at, k), (want_at, want_k)) in found.iter().zip(&want) {
+            assert_eq!(at, want_at);
+            assert_eq!(kws[*k as usize], kws[*want_k as usize]);
         }
     }
 
