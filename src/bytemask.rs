@@ -6,7 +6,8 @@
 //! built). The matcher's ASCII
 //! case-folded copy of the text is made here too, with the same byte-range compare, 32
 //! bytes at a time with AVX2 where the CPU has it (checked at run time), and the text's
-//! [`TextMasks`] along with it, while the bytes are loaded anyway.
+//! [`TextMasks`] along with it, while the bytes are loaded anyway. [`ByteLookup`] walks a
+//! run of any byte set's bytes 32 at a time (a match's extent around its trigger).
 
 /// Bits for ASCII digits.
 pub(crate) fn digits(block: &[u8; 64]) -> u64 {
@@ -69,6 +70,78 @@ impl TextMasks {
             self.active.push(b as u32);
         }
         self.blocks.push(block);
+    }
+}
+
+/// A set of bytes laid out for a vector lookup: bit `h` of `rows[h / 8][lo]` says whether
+/// byte `h << 4 | lo` is in it (a 16 × 16 bitmap, one 16-byte row table per half).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ByteLookup {
+    rows: [[u8; 16]; 2],
+}
+
+impl ByteLookup {
+    /// The set of bytes `b` for which `contains(b)`.
+    pub(crate) fn new(contains: impl Fn(u8) -> bool) -> ByteLookup {
+        let mut rows = [[0u8; 16]; 2];
+        for b in (0..=u8::MAX).filter(|&b| contains(b)) {
+            rows[usize::from(b >> 7)][usize::from(b & 15)] |= 1 << ((b >> 4) & 7);
+        }
+        ByteLookup { rows }
+    }
+
+    /// Whether `b` is in the set.
+    pub(crate) fn contains(&self, b: u8) -> bool {
+        self.rows[usize::from(b >> 7)][usize::from(b & 15)] >> ((b >> 4) & 7) & 1 != 0
+    }
+
+    /// Where the run of the set's bytes ending at `at` (exclusive) starts, looking back
+    /// no further than `from`.
+    pub(crate) fn run_start(&self, hay: &[u8], from: usize, mut at: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx2") {
+            while let Some(bytes) = at
+                .checked_sub(32)
+                .filter(|&s| s >= from)
+                .and_then(|s| hay.get(s..at))
+                .and_then(|w| <&[u8; 32]>::try_from(w).ok())
+            {
+                // SAFETY: the CPU has AVX2, checked just now.
+                let n = unsafe { imp::members32(bytes, self) }.leading_ones() as usize;
+                at -= n;
+                if n < 32 {
+                    return at;
+                }
+            }
+        }
+        while at > from && self.contains(hay[at - 1]) {
+            at -= 1;
+        }
+        at
+    }
+
+    /// Where the run of the set's bytes starting at `at` ends (exclusive), looking no
+    /// further than `to`.
+    pub(crate) fn run_end(&self, hay: &[u8], mut at: usize, to: usize) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx2") {
+            while let Some(bytes) = hay
+                .get(at..at + 32)
+                .filter(|_| at + 32 <= to)
+                .and_then(|w| <&[u8; 32]>::try_from(w).ok())
+            {
+                // SAFETY: the CPU has AVX2, checked just now.
+                let n = unsafe { imp::members32(bytes, self) }.trailing_ones() as usize;
+                at += n;
+                if n < 32 {
+                    return at;
+                }
+            }
+        }
+        while at < to && self.contains(hay[at]) {
+            at += 1;
+        }
+        at
     }
 }
 
@@ -193,6 +266,42 @@ mod imp {
         // `wrapping_add` makes no claim that the address is inside `src`.
         unsafe {
             _mm_prefetch::<_MM_HINT_T0>(src.as_ptr().wrapping_add(i + PREFETCH_AHEAD).cast());
+        }
+    }
+
+    /// Bit `i` set where `bytes[i]` is in `set`: each byte's row of the set's bitmap
+    /// (by its low nibble, from the half its top bit picks), masked by its bit in the
+    /// row (by its high nibble).
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn members32(bytes: &[u8; 32], set: &super::ByteLookup) -> u32 {
+        // SAFETY: 32 bytes are readable at `bytes` and 16 at each row (unaligned loads);
+        // AVX2 is the caller's contract.
+        unsafe {
+            let x = _mm256_loadu_si256(bytes.as_ptr().cast());
+            let rows = set
+                .rows
+                .map(|r| _mm256_broadcastsi128_si256(_mm_loadu_si128(r.as_ptr().cast())));
+            let nibble = _mm256_set1_epi8(0x0F);
+            let lo = _mm256_and_si256(x, nibble);
+            let hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), nibble);
+            // The byte's top bit picks the upper half's rows.
+            let row = _mm256_blendv_epi8(
+                _mm256_shuffle_epi8(rows[0], lo),
+                _mm256_shuffle_epi8(rows[1], lo),
+                x,
+            );
+            let bit = _mm256_shuffle_epi8(
+                _mm256_setr_epi8(
+                    1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32,
+                    64, -128, 1, 2, 4, 8, 16, 32, 64, -128,
+                ),
+                hi,
+            );
+            let hit = _mm256_cmpeq_epi8(_mm256_and_si256(row, bit), bit);
+            _mm256_movemask_epi8(hit) as u32
         }
     }
 
@@ -420,6 +529,71 @@ fn portable_words(block: &[u8; 64]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::ByteLookup;
+
+    #[test]
+    fn byte_runs_are_walked_as_one_byte_at_a_time_would() {
+        // Sets of every shape (ASCII classes, bytes >= 0x80, all, none) over text of
+        // pseudo-random bytes, from every start and bound, across 32-byte steps.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let sets: Vec<Box<dyn Fn(u8) -> bool>> = vec![
+            Box::new(|b: u8| b.is_ascii_alphanumeric() || b"._%+-@".contains(&b)),
+            Box::new(|b: u8| b >= 0x80 || b == b' '),
+            Box::new(|b: u8| b % 3 != 0),
+            Box::new(|_| true),
+            Box::new(|_| false),
+        ];
+        for contains in &sets {
+            let set = ByteLookup::new(contains);
+            for b in 0..=u8::MAX {
+                assert_eq!(set.contains(b), contains(b), "byte {b}");
+            }
+            // Mostly members, so runs reach past 32 bytes.
+            let hay: Vec<u8> = (0..300)
+                .map(|_| {
+                    let r = next();
+                    let b = (r >> 8) as u8;
+                    if r % 40 == 0 || contains(b) {
+                        b
+                    } else {
+                        (0..=u8::MAX).find(|&c| contains(c)).unwrap_or(b)
+                    }
+                })
+                .collect();
+            for at in 0..=hay.len() {
+                for bound in [0, at / 2, at.saturating_sub(40), at.saturating_sub(33), at] {
+                    let mut want = at;
+                    while want > bound && contains(hay[want - 1]) {
+                        want -= 1;
+                    }
+                    assert_eq!(
+                        set.run_start(&hay, bound, at),
+                        want,
+                        "back from {at} to {bound}"
+                    );
+                }
+                for bound in [hay.len(), at + 33, at + 40, (at + hay.len()) / 2, at] {
+                    let bound = bound.min(hay.len());
+                    let mut want = at;
+                    while want < bound && contains(hay[want]) {
+                        want += 1;
+                    }
+                    assert_eq!(
+                        set.run_end(&hay, at, bound),
+                        want,
+                        "on from {at} to {bound}"
+                    );
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -873,14 +873,8 @@ impl Matcher {
         if let (Some((cs, ce)), false) = (cand.cover, cand.anchored) {
             // A match overlapping the trigger lies in the run of the detector's bytes
             // around it.
-            at = cs;
-            while at > cand.from && d.alphabet.contains(hay[at - 1]) {
-                at -= 1;
-            }
-            stop = ce.max(at);
-            while stop < cand.to && d.alphabet.contains(hay[stop]) {
-                stop += 1;
-            }
+            at = d.alphabet_lookup.run_start(hay, cand.from, cs);
+            stop = d.alphabet_lookup.run_end(hay, ce.max(at), cand.to);
         }
         // With segments: the end of the one value being searched on its own, after a
         // match ran across its end.

@@ -590,6 +590,7 @@ fn compile_one(d: Draft, ids: &[String], built: &mut BuiltRegexes) -> Result<Det
     // How far a match reaches beyond its digit cluster: its non-digit prefix and suffix for
     // the tight digit trigger; its whole length when its digits may span clusters.
     let gaps = analyze::digit_gaps(&hir);
+    let alphabet = analyze::alphabet(&hir);
     let at_run_starts = matches!(trigger, Trigger::Digits(_))
         && gaps.pre == Some(0)
         && analyze::starts_at_word_boundary(&hir);
@@ -625,7 +626,8 @@ fn compile_one(d: Draft, ids: &[String], built: &mut BuiltRegexes) -> Result<Det
         digit_pre,
         digit_suf,
         at_run_starts,
-        alphabet: analyze::alphabet(&hir),
+        alphabet,
+        alphabet_lookup: crate::bytemask::ByteLookup::new(|b| alphabet.contains(b)),
         max_run: if analyze::starts_at_word_boundary(&hir) && analyze::ends_at_word_boundary(&hir) {
             analyze::max_digit_run(&hir)
         } else {

@@ -95,6 +95,8 @@ pub struct Detector {
     pub(crate) at_run_starts: bool,
     /// Every byte a match can contain: windows stop at the first byte outside it.
     pub(crate) alphabet: analyze::ByteSet,
+    /// `alphabet` for walking the run of its bytes around a trigger, 32 bytes a step.
+    pub(crate) alphabet_lookup: crate::bytemask::ByteLookup,
     /// With word boundaries at both ends, every digit run of a match is a whole digit run
     /// of the text, at most this long; `usize::MAX` otherwise.
     pub(crate) max_run: usize,
