@@ -529,8 +529,6 @@ fn portable_words(block: &[u8; 64]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::ByteLookup;
-
     #[test]
     fn byte_runs_are_walked_as_one_byte_at_a_time_would() {
         // Sets of every shape (ASCII classes, bytes >= 0x80, all, none) over text of
