@@ -620,8 +620,15 @@ impl Matcher {
         // cluster: search each part with enough digits on its own.
         let count = self.runs.len() as u32;
         let mut r = 0;
-        // Digits in the runs not yet walked: once fewer than `min`, no part can match.
-        let mut left = cl.digits;
+        // Digits in the runs short enough for a match not yet walked: once fewer than
+        // `min`, no part can match (none at all, often: the row's long cluster, with an
+        // IBAN's 20 digits and a card's 16, for a detector taking runs of 15 at most).
+        let mut left: u32 = self
+            .runs
+            .iter()
+            .map(|&(s, e)| (e - s) as u32)
+            .filter(|&n| n <= max_run)
+            .sum();
         while r < count && left >= min {
             let from = r;
             let mut digits = 0;
@@ -637,8 +644,7 @@ impl Matcher {
                 }
             }
             if r == from {
-                let (s, e) = self.runs[r as usize];
-                left = left.saturating_sub((e - s) as u32);
+                // A run too long for a match: not counted in `left`.
                 r += 1;
                 continue;
             }
