@@ -199,11 +199,11 @@ impl KeywordScanner {
                     continue;
                 }
                 let h = hash(lower[p], lower[p + 1], lower[p + 2], len);
-                let word = self.bitmap[h / 64];
-                if (word >> (h % 64)) & 1 == 0 {
+                let pairs = self.bitmap[h / 64];
+                if (pairs >> (h % 64)) & 1 == 0 {
                     continue;
                 }
-                let below = word & ((1u64 << (h % 64)) - 1);
+                let below = pairs & ((1u64 << (h % 64)) - 1);
                 let b = usize::from(self.rank[h / 64]) + below.count_ones() as usize;
                 let (Some(&first), Some(&last)) =
                     (self.bucket_start.get(b), self.bucket_start.get(b + 1))
