@@ -502,9 +502,55 @@ pub fn starts_at_word_boundary(hir: &Hir) -> bool {
     at_word_boundary(hir, false)
 }
 
-/// Whether every match ends at a word boundary (`\b` last).
-pub fn ends_at_word_boundary(hir: &Hir) -> bool {
-    at_word_boundary(hir, true)
+/// Whether every digit run of a match is a whole digit run of the text: at each of its
+/// edges every match starts (ends) at a word boundary or with a byte that is not a digit,
+/// so none starts or ends inside a longer run (`(?:\+1 ?|\b)\d{3}-\d{4}\b`).
+pub fn digit_runs_whole(hir: &Hir) -> bool {
+    // Alternations are followed branch by branch into what comes after them: a budget
+    // keeps a hostile custom regex (many optional alternations in a row) from taking
+    // exponential time; running out answers no, which is always safe.
+    let mut budget = 10_000u32;
+    whole_at_edge(&[hir], false, &mut budget) && whole_at_edge(&[hir], true, &mut budget)
+}
+
+/// Whether every match of the sequence `seq` (listed from the edge inwards: reversed for
+/// the `end`) starts at that edge with a word boundary or a non-digit byte.
+fn whole_at_edge<'h>(seq: &[&'h Hir], end: bool, budget: &mut u32) -> bool {
+    use regex_syntax::hir::Look;
+    let Some((&h, rest)) = seq.split_first() else {
+        // Every element can match empty: so can the sequence.
+        return false;
+    };
+    if *budget == 0 {
+        return false;
+    }
+    *budget -= 1;
+    let then = |first: &mut dyn Iterator<Item = &'h Hir>, budget: &mut u32| {
+        let seq: Vec<&'h Hir> = first.chain(rest.iter().copied()).collect();
+        whole_at_edge(&seq, end, budget)
+    };
+    match h.kind() {
+        HirKind::Look(Look::WordAscii | Look::WordUnicode | Look::Start | Look::End) => true,
+        HirKind::Look(Look::WordStartAscii | Look::WordStartUnicode) => !end,
+        HirKind::Look(Look::WordEndAscii | Look::WordEndUnicode) => end,
+        HirKind::Look(_) => false,
+        HirKind::Empty => whole_at_edge(rest, end, budget),
+        HirKind::Literal(lit) => {
+            let edge = if end { lit.0.last() } else { lit.0.first() };
+            edge.is_some_and(|b| !b.is_ascii_digit())
+        }
+        HirKind::Class(class) => !class_has_digit(class),
+        HirKind::Capture(cap) => then(&mut std::iter::once(&*cap.sub), budget),
+        HirKind::Alternation(subs) => subs
+            .iter()
+            .all(|branch| then(&mut std::iter::once(branch), budget)),
+        HirKind::Concat(subs) if end => then(&mut subs.iter().rev(), budget),
+        HirKind::Concat(subs) => then(&mut subs.iter(), budget),
+        HirKind::Repetition(rep) => {
+            then(&mut std::iter::once(&*rep.sub), budget)
+                && (rep.min > 0 || whole_at_edge(rest, end, budget))
+        }
+    }
 }
 
 /// Whether every match starts (`end` false) or ends (`end` true) at a word boundary.
@@ -987,13 +1033,30 @@ mod tests {
         assert_eq!(run(r"[0-9]{3}(?:-?[0-9]{2}){1,2}"), 7);
         assert_eq!(run(r"(?:[0-9]{4} ?){3}[0-9]{1,4}"), 16);
         assert_eq!(run(r"[A-Z]{4}"), 0);
-        assert!(ends_at_word_boundary(&parse(
-            r"\b(?:[0-9]{3}|[A-Z][0-9])\b"
-        )));
-        assert!(!ends_at_word_boundary(&parse(r"\b[0-9]{3}\b|[0-9]{4}")));
         let abc = alphabet(&parse(r"(?i)[a-c]{2}@[0-9]\."));
         let inside: Vec<u8> = (0..=255u8).filter(|&b| abc.contains(b)).collect();
         assert_eq!(inside, b".0123456789@ABCabc".to_vec());
+    }
+
+    #[test]
+    fn digit_runs_are_whole_where_every_match_edge_is_a_boundary_or_a_non_digit() {
+        let whole = |re: &str| digit_runs_whole(&parse(re));
+        assert!(whole(r"\b(?:[0-9]{3}|[A-Z][0-9])\b"));
+        assert!(!whole(r"\b[0-9]{3}\b|[0-9]{4}"));
+        // A sign or a bracket before the first digit splits no run; nor does an optional
+        // one followed by a boundary.
+        assert!(whole(r"(?:\+1 ?|\b)[0-9]{3}-[0-9]{4}\b"));
+        assert!(whole(r"[-+]?\b[0-9]{1,3}\.[0-9]+\b"));
+        assert!(whole(r"\([0-9]{3}\)"));
+        assert!(whole(r"(?:\+|\b00)49[0-9]{3}\b"));
+        // Without the prefix, a match starts at a digit with no boundary before it.
+        assert!(!whole(r"(?:\+1)?[0-9]{3}\b"));
+        assert!(!whole(r"\([0-9]{3}\) [0-9]{4}"));
+        assert!(!whole(r"\B[0-9]{3}\b"));
+        // Forty optional alternations in a row, each followed into all that comes after
+        // it, would take 2^40 steps: the budget answers no (the safe answer) at once.
+        let hostile = format!("{}[0-9]\\b", "(?:a?|b?)".repeat(40));
+        assert!(!whole(&hostile));
     }
 
     #[test]

@@ -628,7 +628,7 @@ fn compile_one(d: Draft, ids: &[String], built: &mut BuiltRegexes) -> Result<Det
         at_run_starts,
         alphabet,
         alphabet_lookup: crate::bytemask::ByteLookup::new(|b| alphabet.contains(b)),
-        max_run: if analyze::starts_at_word_boundary(&hir) && analyze::ends_at_word_boundary(&hir) {
+        max_run: if analyze::digit_runs_whole(&hir) {
             analyze::max_digit_run(&hir)
         } else {
             usize::MAX

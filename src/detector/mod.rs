@@ -97,8 +97,9 @@ pub struct Detector {
     pub(crate) alphabet: analyze::ByteSet,
     /// `alphabet` for walking the run of its bytes around a trigger, 32 bytes a step.
     pub(crate) alphabet_lookup: crate::bytemask::ByteLookup,
-    /// With word boundaries at both ends, every digit run of a match is a whole digit run
-    /// of the text, at most this long; `usize::MAX` otherwise.
+    /// Where every match starts and ends with a word boundary or a non-digit byte, every
+    /// digit run of a match is a whole digit run of the text, at most this long;
+    /// `usize::MAX` otherwise.
     pub(crate) max_run: usize,
     pub(crate) fallback_for: Option<DetectorId>,
     /// The regex, and its DFA for anchored searches, each built once for all detectors
