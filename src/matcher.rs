@@ -165,6 +165,8 @@ pub struct Matcher {
     /// The segment of the last cluster verified (clusters come in text order).
     segment_cursor: usize,
     hits: Vec<KeywordHit>,
+    /// The end of the furthest regex match the last [`Matcher::verify`] found.
+    searched_to: usize,
     raw: Vec<Match>,
     kept_end: Vec<usize>,
 }
@@ -211,6 +213,7 @@ impl Matcher {
             hit_cursor: 0,
             segment_cursor: 0,
             hits: Vec::new(),
+            searched_to: 0,
             raw: Vec::new(),
             kept_end: Vec::new(),
         }
@@ -629,6 +632,13 @@ impl Matcher {
             .map(|&(s, e)| (e - s) as u32)
             .filter(|&n| n <= max_run)
             .sum();
+        if left < min {
+            return;
+        }
+        if d.run_shapes.is_some() {
+            self.verify_shapes(c, hay, id, opts);
+            return;
+        }
         while r < count && left >= min {
             let from = r;
             let mut digits = 0;
@@ -652,6 +662,52 @@ impl Matcher {
             if digits >= min {
                 self.verify_runs(c, hay, id, from..r, opts);
             }
+        }
+    }
+
+    /// Runs detector `id`, whose matches' digit runs are whole runs of the text with
+    /// lengths it lists, where the cluster's runs, one after another, have one of those
+    /// sequences of lengths: nowhere, most often (an SSN's 3, 2 and 4 digits against a
+    /// row's phone number, IBAN and card number), at no cost but a bit test a run.
+    fn verify_shapes(&mut self, c: &Compiled, hay: &[u8], id: DetectorId, opts: &ScanOptions<'_>) {
+        let d = &c.detectors[id.index()];
+        let Some(shapes) = &d.run_shapes else {
+            return;
+        };
+        // As a search of the whole text would, no match starts inside the previous one
+        // (accepted or not).
+        let mut searched_to = 0;
+        for i in 0..self.runs.len() {
+            let (start, end) = self.runs[i];
+            if start < searched_to || !shapes.may_start(end - start) {
+                continue;
+            }
+            // The longest sequence starting here: a match can run to its last run.
+            let runs = self.runs[i..].iter().map(|&(s, e)| e - s);
+            let last = match shapes.longest_prefix(runs) {
+                0 => continue,
+                k => self.runs[i + k - 1].1,
+            };
+            let cand = if d.at_run_starts {
+                Candidate {
+                    detector: id,
+                    from: start,
+                    to: (start + d.max_len).min(hay.len()),
+                    anchored: true,
+                    cover: None,
+                }
+            } else {
+                Candidate {
+                    detector: id,
+                    from: start.saturating_sub(d.digit_pre),
+                    to: (last + d.digit_suf).min(hay.len()),
+                    anchored: false,
+                    cover: Some((start, last)),
+                }
+            };
+            self.searched_to = 0;
+            self.verify(c, hay, cand, opts, d.at_run_starts);
+            searched_to = self.searched_to;
         }
     }
 
@@ -915,6 +971,7 @@ impl Matcher {
                 }
             };
             let (s, e) = (m.start(), m.end());
+            self.searched_to = self.searched_to.max(e);
             let mut segment = None;
             if let Some(segs) = opts.segments {
                 let i = segs.partition_point(|r| r.end <= s);

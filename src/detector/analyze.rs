@@ -497,6 +497,114 @@ pub fn alphabet(hir: &Hir) -> ByteSet {
     set
 }
 
+/// Most digit-run sequences [`run_shapes`] lists for one regex.
+const MAX_SHAPES: usize = 256;
+
+/// The digit-run lengths of a regex's matches, one sequence per shape they can take
+/// (`\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b`: `[3, 2, 4]`), sorted. `None` where that is not a
+/// short finite list: a class holding digits and other bytes, digits repeated without
+/// bound, a run of 64 or more, or more than [`MAX_SHAPES`] sequences.
+pub fn run_shapes(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let mut runs: Vec<Vec<u8>> = shapes_of(hir)?
+        .into_iter()
+        .map(|shape| shape.into_iter().filter(|&n| n != 0).collect::<Vec<u8>>())
+        .filter(|runs| !runs.is_empty())
+        .collect();
+    runs.sort_unstable();
+    runs.dedup();
+    runs.iter().flatten().all(|&n| n < 64).then_some(runs)
+}
+
+/// Shapes of matches: each a sequence of digit-run lengths, with 0 for a stretch of
+/// other bytes (how long does not matter).
+type Shapes = std::collections::BTreeSet<Vec<u8>>;
+
+/// `a` followed by `b`: a digit run (or other stretch) ending `a` and one starting `b`
+/// are one. `None` past 255 digits in a run.
+fn join(a: &[u8], b: &[u8]) -> Option<Vec<u8>> {
+    let mut out = a.to_vec();
+    let mut rest = b;
+    if let (Some(last), Some((&first, tail))) = (out.last_mut(), b.split_first()) {
+        if (*last == 0) == (first == 0) {
+            *last = last.checked_add(first)?;
+            rest = tail;
+        }
+    }
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
+/// Every `a` followed by every `b`.
+fn product(a: &Shapes, b: &Shapes) -> Option<Shapes> {
+    let mut out = Shapes::new();
+    for x in a {
+        for y in b {
+            out.insert(join(x, y)?);
+            if out.len() > MAX_SHAPES {
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+fn shapes_of(hir: &Hir) -> Option<Shapes> {
+    let one = |shape: Vec<u8>| Some(Shapes::from([shape]));
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => one(Vec::new()),
+        HirKind::Literal(lit) => {
+            let mut shape = Vec::new();
+            for b in lit.0.iter() {
+                shape = join(&shape, &[u8::from(b.is_ascii_digit())])?;
+            }
+            one(shape)
+        }
+        HirKind::Class(class) if class_is_digits(class) => one(vec![1]),
+        HirKind::Class(class) if !class_has_digit(class) => one(vec![0]),
+        HirKind::Class(_) => None,
+        HirKind::Capture(cap) => shapes_of(&cap.sub),
+        HirKind::Concat(subs) => subs.iter().try_fold(Shapes::from([Vec::new()]), |acc, h| {
+            product(&acc, &shapes_of(h)?)
+        }),
+        HirKind::Alternation(subs) => {
+            let mut out = Shapes::new();
+            for h in subs {
+                out.extend(shapes_of(h)?);
+                if out.len() > MAX_SHAPES {
+                    return None;
+                }
+            }
+            Some(out)
+        }
+        HirKind::Repetition(rep) => {
+            let sub = shapes_of(&rep.sub)?;
+            if sub.iter().flatten().all(|&n| n == 0) {
+                // Other bytes only: any number of them is one stretch (or none).
+                let mut out = Shapes::from([vec![0]]);
+                if rep.min == 0 || sub.contains(&Vec::new()) {
+                    out.insert(Vec::new());
+                }
+                return Some(out);
+            }
+            let max = rep.max.filter(|&m| m < 64)?;
+            let (mut out, mut times) = (Shapes::new(), Shapes::from([Vec::new()]));
+            if rep.min == 0 {
+                out.insert(Vec::new());
+            }
+            for k in 1..=max {
+                times = product(&times, &sub)?;
+                if k >= rep.min {
+                    out.extend(times.iter().cloned());
+                }
+                if out.len() > MAX_SHAPES {
+                    return None;
+                }
+            }
+            Some(out)
+        }
+    }
+}
+
 /// Whether every match starts at a word boundary (`\b` first).
 pub fn starts_at_word_boundary(hir: &Hir) -> bool {
     at_word_boundary(hir, false)
@@ -1057,6 +1165,32 @@ mod tests {
         // it, would take 2^40 steps: the budget answers no (the safe answer) at once.
         let hostile = format!("{}[0-9]\\b", "(?:a?|b?)".repeat(40));
         assert!(!whole(&hostile));
+    }
+
+    #[test]
+    fn run_shapes_list_the_digit_run_lengths_of_every_match() {
+        let shapes = |re: &str| run_shapes(&parse(re));
+        assert_eq!(
+            shapes(r"\b[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}\b"),
+            Some(vec![vec![3, 2, 4]])
+        );
+        // Optional separators join runs; an optional group adds a run or lengthens one.
+        assert_eq!(
+            shapes(r"[0-9]{2} ?[0-9]{2}(?:-[0-9])?"),
+            Some(vec![vec![2, 2], vec![2, 2, 1], vec![4], vec![4, 1]])
+        );
+        assert_eq!(
+            shapes(r"4[0-9]{3}(?:[0-9]{12}|(?: [0-9]{4}){3})"),
+            Some(vec![vec![4, 4, 4, 4], vec![16]])
+        );
+        // Letters count as other bytes; a class of both, unbounded digits, or runs of
+        // 64 and more give no list.
+        assert_eq!(shapes(r"[A-Z]{2}[0-9]{2}x+"), Some(vec![vec![2]]));
+        assert_eq!(shapes(r"[A-Z0-9]{8}"), None);
+        assert_eq!(shapes(r"[0-9]+"), None);
+        assert_eq!(shapes(r"[0-9]{60}[0-9]{4}"), None);
+        // Ten optional spaces make 1,024 shapes: too many to list.
+        assert_eq!(shapes(&"[0-9] ?".repeat(10)), None);
     }
 
     #[test]

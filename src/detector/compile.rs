@@ -601,6 +601,19 @@ fn compile_one(d: Draft, ids: &[String], built: &mut BuiltRegexes) -> Result<Det
         ),
         _ => (max_len, max_len),
     };
+    let max_run = if analyze::digit_runs_whole(&hir) {
+        analyze::max_digit_run(&hir)
+    } else {
+        usize::MAX
+    };
+    // Listed only where every run of a match is a whole run of the text, so a cluster's
+    // runs must equal a listed sequence exactly.
+    let run_shapes = match trigger {
+        Trigger::Digits(_) if max_run != usize::MAX => {
+            analyze::run_shapes(&hir).map(super::RunShapes::new)
+        }
+        _ => None,
+    };
     Ok(Detector {
         id: d.id,
         name: d.name,
@@ -628,11 +641,8 @@ fn compile_one(d: Draft, ids: &[String], built: &mut BuiltRegexes) -> Result<Det
         at_run_starts,
         alphabet,
         alphabet_lookup: crate::bytemask::ByteLookup::new(|b| alphabet.contains(b)),
-        max_run: if analyze::digit_runs_whole(&hir) {
-            analyze::max_digit_run(&hir)
-        } else {
-            usize::MAX
-        },
+        max_run,
+        run_shapes,
         regex,
         anchored,
     })

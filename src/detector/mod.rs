@@ -101,11 +101,97 @@ pub struct Detector {
     /// digit run of a match is a whole digit run of the text, at most this long;
     /// `usize::MAX` otherwise.
     pub(crate) max_run: usize,
+    /// With whole runs (`max_run` bounded), the digit-run lengths its matches can have.
+    pub(crate) run_shapes: Option<RunShapes>,
     pub(crate) fallback_for: Option<DetectorId>,
     /// The regex, and its DFA for anchored searches, each built once for all detectors
     /// with the same regex (the two card detectors).
     pub(crate) regex: regex_automata::meta::Regex,
     pub(crate) anchored: Arc<AnchoredDfa>,
+}
+
+/// The digit-run lengths a detector's matches can have ([`analyze::run_shapes`]) as a
+/// trie: a match lies only where a cluster's runs, one after another, have one of these
+/// sequences of lengths, and most runs are ruled out by the root's bit test.
+#[derive(Debug, Clone)]
+pub(crate) struct RunShapes {
+    /// Node 0 is the root.
+    nodes: Vec<ShapeNode>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ShapeNode {
+    /// Bit `n`: a sequence goes on with a run of `n` digits.
+    next: u64,
+    /// The children, one per bit of `next` in increasing order, start here.
+    first_child: u32,
+    /// A sequence ends here.
+    end: bool,
+}
+
+impl RunShapes {
+    /// The trie of `seqs` (none empty, every run under 64).
+    pub(crate) fn new(mut seqs: Vec<Vec<u8>>) -> RunShapes {
+        seqs.sort_unstable();
+        seqs.dedup();
+        let mut nodes = vec![ShapeNode::default()];
+        // (node, its sequences, how many runs of them it stands for): sorted sequences
+        // sharing a prefix are contiguous, and so, by their next run, are its children's.
+        let mut todo = std::collections::VecDeque::from([(0usize, &seqs[..], 0usize)]);
+        while let Some((node, group, depth)) = todo.pop_front() {
+            let mut first_child = None;
+            let mut rest = group;
+            while let Some(seq) = rest.first() {
+                let Some(&n) = seq.get(depth) else {
+                    nodes[node].end = true;
+                    rest = &rest[1..];
+                    continue;
+                };
+                let same = rest.partition_point(|s| s.get(depth) == Some(&n));
+                first_child.get_or_insert(nodes.len());
+                nodes[node].next |= 1u64.checked_shl(u32::from(n)).unwrap_or(0);
+                todo.push_back((nodes.len(), &rest[..same], depth + 1));
+                nodes.push(ShapeNode::default());
+                rest = &rest[same..];
+            }
+            nodes[node].first_child = first_child.unwrap_or(0) as u32;
+        }
+        RunShapes { nodes }
+    }
+
+    /// Whether some sequence starts with a run of `n` digits.
+    pub(crate) fn may_start(&self, n: usize) -> bool {
+        self.nodes
+            .first()
+            .is_some_and(|root| n < 64 && root.next >> n & 1 == 1)
+    }
+
+    /// How many of `runs` (digit-run lengths) the longest sequence they start with takes;
+    /// 0 for none.
+    pub(crate) fn longest_prefix(&self, runs: impl Iterator<Item = usize>) -> usize {
+        let (mut node, mut longest) = (0, 0);
+        for (k, n) in runs.enumerate() {
+            let Some(at) = self.nodes.get(node) else {
+                break;
+            };
+            if n >= 64 || at.next >> n & 1 == 0 {
+                break;
+            }
+            // The child's rank among its siblings: few nodes have more than two, so
+            // clearing bits beats a population count (a dozen instructions without
+            // POPCNT, which the x86-64 baseline lacks).
+            let (mut below, mut rank) = (at.next & ((1u64 << n) - 1), 0);
+            while below != 0 {
+                below &= below - 1;
+                rank += 1;
+            }
+            node = at.first_child as usize + rank;
+            if self.nodes.get(node).is_some_and(|x| x.end) {
+                longest = k + 1;
+            }
+        }
+        longest
+    }
 }
 
 /// A detector regex as a built DFA for anchored searches, made once the detectors having
@@ -372,5 +458,33 @@ mod tests {
         fn assert_send_sync<T: Send + Sync + std::panic::UnwindSafe>() {}
         assert_send_sync::<DetectorSet>();
         assert_send_sync::<Detector>();
+    }
+
+    #[test]
+    fn run_shapes_find_the_longest_listed_sequence_a_cluster_starts_with() {
+        let shapes = RunShapes::new(vec![
+            vec![3, 2, 4],
+            vec![4, 4, 4, 4],
+            vec![4, 4, 4, 4, 3],
+            vec![4, 6, 5],
+            vec![16],
+            vec![63, 1],
+        ]);
+        let longest = |runs: &[usize]| shapes.longest_prefix(runs.iter().copied());
+        assert_eq!(longest(&[3, 2, 4]), 3);
+        assert_eq!(longest(&[3, 2, 4, 7]), 3);
+        assert_eq!(longest(&[3, 2, 5]), 0);
+        assert_eq!(longest(&[3, 2]), 0);
+        // Siblings (4 goes on with 4 or 6) are told apart by their rank.
+        assert_eq!(longest(&[4, 4, 4, 4]), 4);
+        assert_eq!(longest(&[4, 4, 4, 4, 3, 1]), 5);
+        assert_eq!(longest(&[4, 6, 5]), 3);
+        assert_eq!(longest(&[4, 6, 4]), 0);
+        assert_eq!(longest(&[16, 3]), 1);
+        assert_eq!(longest(&[63, 1]), 2);
+        assert_eq!(longest(&[64, 1]), 0);
+        assert_eq!(longest(&[]), 0);
+        assert!(shapes.may_start(4) && shapes.may_start(63) && !shapes.may_start(2));
+        assert!(!shapes.may_start(64) && !shapes.may_start(1000));
     }
 }
