@@ -129,6 +129,30 @@ struct Candidate {
     cover: Option<(usize, usize)>,
 }
 
+impl Candidate {
+    /// Detector `id` (`d`) searched anchored at a digit run starting at `start`.
+    fn at_run(id: DetectorId, d: &Detector, start: usize, len: usize) -> Candidate {
+        Candidate {
+            detector: id,
+            from: start,
+            to: (start + d.max_len).min(len),
+            anchored: true,
+            cover: None,
+        }
+    }
+
+    /// Detector `id` (`d`) searched for a match overlapping the digits `runs` spans.
+    fn digit_window(id: DetectorId, d: &Detector, runs: (usize, usize), len: usize) -> Candidate {
+        Candidate {
+            detector: id,
+            from: runs.0.saturating_sub(d.digit_pre),
+            to: (runs.1 + d.digit_suf).min(len),
+            anchored: false,
+            cover: Some(runs),
+        }
+    }
+}
+
 /// Digit runs joined across at most `CLUSTER_GAP` non-digit bytes, never a newline; it
 /// starts and ends with a digit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -689,21 +713,9 @@ impl Matcher {
                 k => self.runs[i + k - 1].1,
             };
             let cand = if d.at_run_starts {
-                Candidate {
-                    detector: id,
-                    from: start,
-                    to: (start + d.max_len).min(hay.len()),
-                    anchored: true,
-                    cover: None,
-                }
+                Candidate::at_run(id, d, start, hay.len())
             } else {
-                Candidate {
-                    detector: id,
-                    from: start.saturating_sub(d.digit_pre),
-                    to: (last + d.digit_suf).min(hay.len()),
-                    anchored: false,
-                    cover: Some((start, last)),
-                }
+                Candidate::digit_window(id, d, (start, last), hay.len())
             };
             self.searched_to = 0;
             self.verify(c, hay, cand, opts, d.at_run_starts);
@@ -728,13 +740,7 @@ impl Matcher {
                 self.runs[runs.start as usize].0,
                 self.runs[runs.end as usize - 1].1,
             );
-            let window = Candidate {
-                detector: id,
-                from: start.saturating_sub(d.digit_pre),
-                to: (end + d.digit_suf).min(hay.len()),
-                anchored: false,
-                cover: Some((start, end)),
-            };
+            let window = Candidate::digit_window(id, d, (start, end), hay.len());
             // The bitset used the widest reach of any detector; check this one's window.
             self.verify(c, hay, window, opts, false);
             return;
@@ -750,13 +756,7 @@ impl Matcher {
             if start < matched_to {
                 continue;
             }
-            let cand = Candidate {
-                detector: id,
-                from: start,
-                to: (start + d.max_len).min(hay.len()),
-                anchored: true,
-                cover: None,
-            };
+            let cand = Candidate::at_run(id, d, start, hay.len());
             let found = self.raw.len();
             self.verify(c, hay, cand, opts, true);
             if let Some(m) = self.raw.get(found) {
