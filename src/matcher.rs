@@ -748,20 +748,23 @@ impl Matcher {
         // The cluster's keyword bitset let this detector through, and each match is
         // checked for its keyword exactly: checking the runs' window first as well cost
         // more than the anchored searches it saved (2 % of dense text's instructions).
-        // A match starting inside this detector's previous match here would be dropped
-        // by `finish` (one detector's matches never overlap): no search at those runs.
-        let mut matched_to = 0;
+        // As a search of the whole text would (and `verify_shapes` does), no search
+        // starts inside this detector's previous regex match, accepted or not.
+        let mut searched_to = 0;
         for r in runs {
             let start = self.runs[r as usize].0;
-            if start < matched_to {
+            if start < searched_to {
                 continue;
             }
-            let cand = Candidate::at_run(id, d, start, hay.len());
-            let found = self.raw.len();
-            self.verify(c, hay, cand, opts, true);
-            if let Some(m) = self.raw.get(found) {
-                matched_to = m.end;
-            }
+            self.searched_to = 0;
+            self.verify(
+                c,
+                hay,
+                Candidate::at_run(id, d, start, hay.len()),
+                opts,
+                true,
+            );
+            searched_to = self.searched_to;
         }
     }
 

@@ -310,6 +310,33 @@ fn custom_identifiers_need_a_preceding_keyword() {
     );
 }
 
+/// A regex match turned down by a check (here an ignore word) still ends the search there,
+/// as a search of the whole text goes on after it: no match starts inside it, whether
+/// the detector's runs are searched one by one or by their listed lengths.
+#[test]
+fn no_match_starts_inside_a_turned_down_one() {
+    // Runs of up to 70 digits after the first (too long to list run lengths for), and
+    // of exactly three.
+    for regex in [
+        r"\\b[0-9]{3}(?:-[0-9]{3,70}){0,2}\\b",
+        r"\\b[0-9]{3}(?:-[0-9]{3}){0,2}\\b",
+    ] {
+        let set = |ignore: &str| {
+            let json = format!(r#"{{"name":"code","regex":"{regex}","ignoreWords":[{ignore}]}}"#);
+            let custom = s3pii::detector::custom_specs_from_json("c.json", &json).unwrap();
+            DetectorSet::build(Vec::new(), custom).unwrap()
+        };
+        let hay = "x 111-222-333 y";
+        let all: Vec<String> = found(&set(""), hay).into_iter().map(|m| m.1).collect();
+        assert_eq!(all, ["111-222-333"], "{regex}");
+        assert_eq!(
+            found(&set(r#""111-222-333""#), hay),
+            Vec::<(String, String)>::new(),
+            "{regex}"
+        );
+    }
+}
+
 #[test]
 fn chunked_scans_equal_whole_scans() {
     let s = set();
