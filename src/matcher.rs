@@ -34,7 +34,7 @@ use crate::detector::compile::{
     SMALL_CLUSTER,
 };
 use crate::detector::keywords::KeywordHit;
-use crate::detector::{ContextKeywords, Detector, DetectorId, DetectorSet};
+use crate::detector::{ContextKeywords, Detector, DetectorId, DetectorSet, RunShapes};
 
 /// One match: which detector, and where (byte offsets into the scanned haystack).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -189,8 +189,6 @@ pub struct Matcher {
     /// The segment of the last cluster verified (clusters come in text order).
     segment_cursor: usize,
     hits: Vec<KeywordHit>,
-    /// The end of the furthest regex match the last [`Matcher::verify`] found.
-    searched_to: usize,
     raw: Vec<Match>,
     kept_end: Vec<usize>,
 }
@@ -237,7 +235,6 @@ impl Matcher {
             hit_cursor: 0,
             segment_cursor: 0,
             hits: Vec::new(),
-            searched_to: 0,
             raw: Vec::new(),
             kept_end: Vec::new(),
         }
@@ -659,8 +656,8 @@ impl Matcher {
         if left < min {
             return;
         }
-        if d.run_shapes.is_some() {
-            self.verify_shapes(c, hay, id, opts);
+        if let Some(shapes) = &d.run_shapes {
+            self.verify_shapes(c, hay, id, shapes, opts);
             return;
         }
         while r < count && left >= min {
@@ -693,11 +690,15 @@ impl Matcher {
     /// lengths it lists, where the cluster's runs, one after another, have one of those
     /// sequences of lengths: nowhere, most often (an SSN's 3, 2 and 4 digits against a
     /// row's phone number, IBAN and card number), at no cost but a bit test a run.
-    fn verify_shapes(&mut self, c: &Compiled, hay: &[u8], id: DetectorId, opts: &ScanOptions<'_>) {
+    fn verify_shapes(
+        &mut self,
+        c: &Compiled,
+        hay: &[u8],
+        id: DetectorId,
+        shapes: &RunShapes,
+        opts: &ScanOptions<'_>,
+    ) {
         let d = &c.detectors[id.index()];
-        let Some(shapes) = &d.run_shapes else {
-            return;
-        };
         // As a search of the whole text would, no match starts inside the previous one
         // (accepted or not).
         let mut searched_to = 0;
@@ -717,9 +718,7 @@ impl Matcher {
             } else {
                 Candidate::digit_window(id, d, (start, last), hay.len())
             };
-            self.searched_to = 0;
-            self.verify(c, hay, cand, opts, d.at_run_starts);
-            searched_to = self.searched_to;
+            searched_to = self.verify(c, hay, cand, opts, d.at_run_starts);
         }
     }
 
@@ -756,15 +755,8 @@ impl Matcher {
             if start < searched_to {
                 continue;
             }
-            self.searched_to = 0;
-            self.verify(
-                c,
-                hay,
-                Candidate::at_run(id, d, start, hay.len()),
-                opts,
-                true,
-            );
-            searched_to = self.searched_to;
+            let cand = Candidate::at_run(id, d, start, hay.len());
+            searched_to = self.verify(c, hay, cand, opts, true);
         }
     }
 
@@ -916,7 +908,8 @@ impl Matcher {
 
     /// Runs a candidate's regex and checks. `keyword_seen`: the caller knows a keyword of
     /// this detector may be within reach, so the window is not checked for one first; each
-    /// match still is.
+    /// match still is. Returns the end of the furthest regex match it found, accepted or
+    /// not (0 for none): where a search of the whole text would go on.
     fn verify(
         &mut self,
         c: &Compiled,
@@ -924,7 +917,7 @@ impl Matcher {
         cand: Candidate,
         opts: &ScanOptions<'_>,
         keyword_seen: bool,
-    ) {
+    ) -> usize {
         let id = cand.detector;
         let d = &c.detectors[id.index()];
         let need_keyword = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
@@ -932,8 +925,9 @@ impl Matcher {
             && !keyword_seen
             && !self.keyword_near(c, id, cand.from, cand.to, true, None)
         {
-            return;
+            return 0;
         }
+        let mut searched_to = 0;
         let (mut at, mut stop) = (cand.from, cand.to);
         if let (Some((cs, ce)), false) = (cand.cover, cand.anchored) {
             // A match overlapping the trigger lies in the run of the detector's bytes
@@ -974,7 +968,7 @@ impl Matcher {
                 }
             };
             let (s, e) = (m.start(), m.end());
-            self.searched_to = self.searched_to.max(e);
+            searched_to = searched_to.max(e);
             let mut segment = None;
             if let Some(segs) = opts.segments {
                 let i = segs.partition_point(|r| r.end <= s);
@@ -1022,6 +1016,7 @@ impl Matcher {
                 break;
             }
         }
+        searched_to
     }
 
     fn finish(&mut self, c: &Compiled, own: Range<usize>, out: &mut Vec<Match>) {
