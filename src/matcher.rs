@@ -181,6 +181,8 @@ pub struct Matcher {
     probes: Vec<usize>,
     /// The digit runs of the cluster being verified.
     runs: Vec<(usize, usize)>,
+    /// Their lengths.
+    lens: Vec<u32>,
     regions: Vec<(usize, usize)>,
     merged: Vec<(usize, usize)>,
     near: DetectorMask,
@@ -229,6 +231,7 @@ impl Matcher {
             pair_runs: Vec::new(),
             probes: Vec::new(),
             runs: Vec::new(),
+            lens: Vec::new(),
             regions: Vec::new(),
             merged: Vec::new(),
             near: DetectorMask::default(),
@@ -464,10 +467,14 @@ impl Matcher {
     /// Puts the digit runs of `cl` in `self.runs`; returns the shortest.
     fn cluster_runs(&mut self, hay: &[u8], cl: Cluster) -> u32 {
         self.runs.clear();
+        self.lens.clear();
         let mut shortest = u32::MAX;
+        let lens = &mut self.lens;
         let mut push = |runs: &mut Vec<(usize, usize)>, s: usize, e: usize| {
             runs.push((s, e));
-            shortest = shortest.min((e - s) as u32);
+            let len = u32::try_from(e - s).unwrap_or(u32::MAX);
+            lens.push(len);
+            shortest = shortest.min(len);
         };
         if let Some(window) = hay
             .get(cl.start..cl.start + 64)
@@ -648,11 +655,10 @@ impl Matcher {
         // `min`, no part can match (none at all, often: the row's long cluster, with an
         // IBAN's 20 digits and a card's 16, for a detector taking runs of 15 at most).
         let mut left: u32 = self
-            .runs
+            .lens
             .iter()
-            .map(|&(s, e)| (e - s) as u32)
-            .filter(|&n| n <= max_run)
-            .sum();
+            .map(|&n| if n <= max_run { n } else { 0 })
+            .fold(0, u32::saturating_add);
         if left < min {
             return;
         }
@@ -702,14 +708,16 @@ impl Matcher {
         // As a search of the whole text would, no match starts inside the previous one
         // (accepted or not).
         let mut searched_to = 0;
-        for i in 0..self.runs.len() {
-            let (start, end) = self.runs[i];
-            if start < searched_to || !shapes.may_start(end - start) {
+        for i in 0..self.lens.len() {
+            if !shapes.may_start(self.lens[i]) {
+                continue;
+            }
+            let start = self.runs[i].0;
+            if start < searched_to {
                 continue;
             }
             // The longest sequence starting here: a match can run to its last run.
-            let runs = self.runs[i..].iter().map(|&(s, e)| e - s);
-            let last = match shapes.longest_prefix(runs) {
+            let last = match shapes.longest_prefix(&self.lens[i..]) {
                 0 => continue,
                 k => self.runs[i + k - 1].1,
             };

@@ -210,12 +210,19 @@ impl KeywordScanner {
                 else {
                     continue;
                 };
+                // The text's first 8 bytes here, loaded once for the bucket's entries.
+                let head = lower
+                    .get(p..p + 8)
+                    .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                    .map(u64::from_le_bytes);
                 for e in self
                     .entries
                     .get(first as usize..last as usize)
                     .unwrap_or_default()
                 {
-                    self.try_at(lower, p, e, out);
+                    if head.is_none_or(|w| w & e.mask == e.head) {
+                        self.try_at(lower, p, e, out);
+                    }
                 }
             }
             i += n;

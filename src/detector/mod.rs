@@ -160,7 +160,7 @@ impl RunShapes {
     }
 
     /// Whether some sequence starts with a run of `n` digits.
-    pub(crate) fn may_start(&self, n: usize) -> bool {
+    pub(crate) fn may_start(&self, n: u32) -> bool {
         self.nodes
             .first()
             .is_some_and(|root| n < 64 && root.next >> n & 1 == 1)
@@ -168,9 +168,9 @@ impl RunShapes {
 
     /// How many of `runs` (digit-run lengths) the longest sequence they start with takes;
     /// 0 for none.
-    pub(crate) fn longest_prefix(&self, runs: impl Iterator<Item = usize>) -> usize {
+    pub(crate) fn longest_prefix(&self, runs: &[u32]) -> usize {
         let (mut node, mut longest) = (0, 0);
-        for (k, n) in runs.enumerate() {
+        for (k, &n) in runs.iter().enumerate() {
             let Some(at) = self.nodes.get(node) else {
                 break;
             };
@@ -470,7 +470,7 @@ mod tests {
             vec![16],
             vec![63, 1],
         ]);
-        let longest = |runs: &[usize]| shapes.longest_prefix(runs.iter().copied());
+        let longest = |runs: &[u32]| shapes.longest_prefix(runs);
         assert_eq!(longest(&[3, 2, 4]), 3);
         assert_eq!(longest(&[3, 2, 4, 7]), 3);
         assert_eq!(longest(&[3, 2, 5]), 0);
