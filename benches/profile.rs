@@ -40,8 +40,9 @@ fn main() {
     let built = built.elapsed();
     let anchors = set.anchor_literals();
     eprintln!(
-        "catalog built in {:.1} ms; {} anchor literals: {anchors:?}",
+        "catalog built in {:.1} ms; overlap {}; {} anchor literals: {anchors:?}",
         built.as_secs_f64() * 1e3,
+        set.overlap(),
         anchors.len()
     );
     let mut matcher = s3pii::Matcher::new(&set);
