@@ -935,6 +935,21 @@ impl Matcher {
         {
             return 0;
         }
+        if cand.anchored && cand.cover.is_none() && opts.segments.is_none() {
+            // The most common candidate (a digit run, a literal prefix, an IBAN's country
+            // code): one anchored search, a match starting at `from` or none.
+            if cand.from >= cand.to {
+                return 0;
+            }
+            let input = Input::new(hay)
+                .span(cand.from..cand.to)
+                .anchored(Anchored::Yes);
+            let Some(m) = search_anchored(d, &mut self.caches[id.index()], input) else {
+                return 0;
+            };
+            self.keep(c, hay, id, m.range(), None, opts);
+            return m.end();
+        }
         let mut searched_to = 0;
         let (mut at, mut stop) = (cand.from, cand.to);
         if let (Some((cs, ce)), false) = (cand.cover, cand.anchored) {
@@ -1011,20 +1026,38 @@ impl Matcher {
                     break;
                 }
             }
-            if accept(d, &hay[s..e], opts.allow)
-                && (!need_keyword || self.keyword_near(c, id, s, e, false, segment.clone()))
-            {
-                self.raw.push(Match {
-                    start: s,
-                    end: e,
-                    detector: id,
-                });
-            }
+            self.keep(c, hay, id, s..e, segment, opts);
             if cand.anchored {
                 break;
             }
         }
         searched_to
+    }
+
+    /// Keeps the regex match `span` of detector `id` if it passes the checks and, if it
+    /// needs one, has a keyword in reach (inside `segment`, with one).
+    #[inline(always)]
+    fn keep(
+        &mut self,
+        c: &Compiled,
+        hay: &[u8],
+        id: DetectorId,
+        span: Range<usize>,
+        segment: Option<Range<usize>>,
+        opts: &ScanOptions<'_>,
+    ) {
+        let d = &c.detectors[id.index()];
+        let need_keyword = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
+        let (start, end) = (span.start, span.end);
+        if accept(d, &hay[span], opts.allow)
+            && (!need_keyword || self.keyword_near(c, id, start, end, false, segment))
+        {
+            self.raw.push(Match {
+                start,
+                end,
+                detector: id,
+            });
+        }
     }
 
     fn finish(&mut self, c: &Compiled, own: Range<usize>, out: &mut Vec<Match>) {
