@@ -464,7 +464,8 @@ impl Matcher {
         }
     }
 
-    /// Puts the digit runs of `cl` in `self.runs`; returns the shortest.
+    /// Puts the digit runs of `cl` in `self.runs` and their lengths in `self.lens`;
+    /// returns the shortest length.
     fn cluster_runs(&mut self, hay: &[u8], cl: Cluster) -> u32 {
         self.runs.clear();
         self.lens.clear();
