@@ -64,6 +64,14 @@ pub struct ScanOptions<'a> {
     pub segments: Option<&'a [Range<usize>]>,
 }
 
+impl ScanOptions<'_> {
+    /// Whether a match of detector `id` needs a keyword in the text: its detector requires
+    /// one (`keyword_required`) and the structured context does not count as it.
+    fn needs_keyword(&self, keyword_required: bool, id: DetectorId) -> bool {
+        keyword_required && !self.context.is_some_and(|x| x.contains(id))
+    }
+}
+
 /// Text longer than two blocks is scanned a block at a time: a block and its lower-cased
 /// copy stay in the core's L2 cache through every pass.
 const BLOCK: usize = 128 << 10;
@@ -582,8 +590,7 @@ impl Matcher {
                     break;
                 }
                 let has_keyword = first < last && self.near.contains(id);
-                let needs = c.gates[id.index()].keyword_required
-                    && !opts.context.is_some_and(|x| x.contains(id));
+                let needs = opts.needs_keyword(c.gates[id.index()].keyword_required, id);
                 if !needs || has_keyword {
                     self.verify_cluster_as(c, hay, cl, id, &mut runs_found, opts);
                 }
@@ -929,7 +936,7 @@ impl Matcher {
     ) -> usize {
         let id = cand.detector;
         let d = &c.detectors[id.index()];
-        let need_keyword = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
+        let need_keyword = opts.needs_keyword(d.keyword_required, id);
         if need_keyword
             && !keyword_seen
             && !self.keyword_near(c, id, cand.from, cand.to, true, None)
@@ -1048,7 +1055,7 @@ impl Matcher {
         opts: &ScanOptions<'_>,
     ) {
         let d = &c.detectors[id.index()];
-        let need_keyword = d.keyword_required && !opts.context.is_some_and(|x| x.contains(id));
+        let need_keyword = opts.needs_keyword(d.keyword_required, id);
         let (start, end) = (span.start, span.end);
         if accept(d, &hay[span], opts.allow)
             && (!need_keyword || self.keyword_near(c, id, start, end, false, segment))
