@@ -1078,40 +1078,53 @@ impl Matcher {
         // clusters): the stable sort merges runs, in about linear time.
         self.raw
             .sort_by_key(|m| (m.start, std::cmp::Reverse(m.end), m.detector));
-        self.raw.dedup();
         self.kept_end.clear();
         self.kept_end.resize(c.detectors.len(), 0);
-        let kept_end = &mut self.kept_end;
-        self.raw.retain(|m| {
-            let end = &mut kept_end[m.detector.index()];
-            let keep = m.start >= *end;
-            if keep {
-                *end = m.end;
-            }
-            keep
-        });
-        // Sorted by start already: only the few matches sharing a start need reordering
-        // (by end, then detector).
-        self.raw
-            .chunk_by_mut(|a, b| a.start == b.start)
-            .for_each(|run| run.sort_unstable());
-        let raw = &self.raw;
-        let superseded = |i: usize| {
+        let raw = &mut self.raw;
+        let mut kept = 0;
+        for i in 0..raw.len() {
             let m = raw[i];
-            let Some(strong) = c.detectors[m.detector.index()].fallback_for else {
-                return false;
-            };
-            let same_span = |j: &usize| raw[*j].start == m.start && raw[*j].end == m.end;
-            (0..i)
-                .rev()
-                .take_while(same_span)
-                .chain((i + 1..raw.len()).take_while(same_span))
-                .any(|j| raw[j].detector == strong)
-        };
-        for (i, m) in raw.iter().enumerate() {
-            if own.contains(&m.start) && !superseded(i) {
-                out.push(*m);
+            let end = &mut self.kept_end[m.detector.index()];
+            // A match starting inside the detector's last kept one is dropped, and so is
+            // a repeat of it (found from two triggers), empty ones included.
+            if m.start < *end || kept > 0 && raw[kept - 1] == m {
+                continue;
             }
+            *end = m.end;
+            raw[kept] = m;
+            kept += 1;
+        }
+        raw.truncate(kept);
+        // Sorted by start already: only the few matches sharing a start need reordering
+        // (by end, then detector), and only there can a fallback share its stronger
+        // detector's span.
+        let mut i = 0;
+        while i < raw.len() {
+            let start = raw[i].start;
+            let mut j = i + 1;
+            while j < raw.len() && raw[j].start == start {
+                j += 1;
+            }
+            if !own.contains(&start) {
+                i = j;
+                continue;
+            }
+            let group = &mut raw[i..j];
+            if group.len() == 1 {
+                out.push(group[0]);
+                i = j;
+                continue;
+            }
+            group.sort_unstable();
+            let group = &raw[i..j];
+            out.extend(group.iter().filter(|m| {
+                c.detectors[m.detector.index()]
+                    .fallback_for
+                    .is_none_or(|strong| {
+                        !group.iter().any(|x| x.end == m.end && x.detector == strong)
+                    })
+            }));
+            i = j;
         }
     }
 }
