@@ -117,6 +117,10 @@ pub struct Detector {
 pub(crate) struct RunShapes {
     /// Node 0 is the root.
     nodes: Vec<ShapeNode>,
+    /// The run lengths each sequence takes (bit `n`: a run of `n` digits), none a superset
+    /// of another: a cluster lacking a length of every one of them holds no sequence.
+    /// Empty when there would be more than [`RunShapes::MAX_LENGTH_SETS`].
+    length_sets: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -130,10 +134,31 @@ struct ShapeNode {
 }
 
 impl RunShapes {
+    /// Most length sets [`RunShapes::may_fit`] tests; with more, it lets every cluster by.
+    const MAX_LENGTH_SETS: usize = 8;
+
     /// The trie of `seqs` (none empty, every run under 64).
     pub(crate) fn new(mut seqs: Vec<Vec<u8>>) -> RunShapes {
         seqs.sort_unstable();
         seqs.dedup();
+        let mut sets: Vec<u64> = seqs
+            .iter()
+            .map(|seq| {
+                seq.iter()
+                    .fold(0, |m, &n| m | 1u64.checked_shl(u32::from(n)).unwrap_or(0))
+            })
+            .collect();
+        // Fewest lengths first: a set holding an earlier one adds nothing.
+        sets.sort_unstable_by_key(|m| (m.count_ones(), *m));
+        let mut length_sets: Vec<u64> = Vec::new();
+        for m in sets {
+            if !length_sets.iter().any(|&k| k & !m == 0) {
+                length_sets.push(m);
+            }
+        }
+        if length_sets.len() > Self::MAX_LENGTH_SETS {
+            length_sets.clear();
+        }
         let mut nodes = vec![ShapeNode::default()];
         // (node, its sequences, how many runs of them it stands for): sorted sequences
         // sharing a prefix are contiguous, and so, by their next run, are its children's.
@@ -156,7 +181,13 @@ impl RunShapes {
             }
             nodes[node].first_child = first_child.unwrap_or(0) as u32;
         }
-        RunShapes { nodes }
+        RunShapes { nodes, length_sets }
+    }
+
+    /// Whether a cluster whose run lengths are `present` (bit `n`: it has a run of `n`
+    /// digits) can hold one of the sequences: it has every length of one of them.
+    pub(crate) fn may_fit(&self, present: u64) -> bool {
+        self.length_sets.is_empty() || self.length_sets.iter().any(|&k| k & !present == 0)
     }
 
     /// Whether some sequence starts with a run of `n` digits.
@@ -486,5 +517,16 @@ mod tests {
         assert_eq!(longest(&[]), 0);
         assert!(shapes.may_start(4) && shapes.may_start(63) && !shapes.may_start(2));
         assert!(!shapes.may_start(64) && !shapes.may_start(1000));
+        // A cluster needs every length of some sequence: 3, 2 and 4, or 16, or ...
+        let has = |lens: &[u32]| lens.iter().fold(0u64, |m, &n| m | 1 << n);
+        assert!(shapes.may_fit(has(&[4, 2, 3])));
+        assert!(shapes.may_fit(has(&[1, 16])));
+        assert!(shapes.may_fit(has(&[4])));
+        assert!(!shapes.may_fit(has(&[1, 3, 20])));
+        assert!(!shapes.may_fit(has(&[63, 2])));
+        assert!(!shapes.may_fit(0));
+        // Too many sets to test: every cluster may fit.
+        let many = RunShapes::new((1..=9).map(|n| vec![n]).collect());
+        assert!(many.may_fit(0) && many.longest_prefix(&[10]) == 0);
     }
 }
