@@ -1108,25 +1108,16 @@ impl Matcher {
         // Sorted by start already: only the few matches sharing a start need reordering
         // (by end, then detector), and only there can a fallback share its stronger
         // detector's span.
-        let mut i = 0;
-        while i < raw.len() {
-            let start = raw[i].start;
-            let mut j = i + 1;
-            while j < raw.len() && raw[j].start == start {
-                j += 1;
-            }
-            if !own.contains(&start) {
-                i = j;
+        for group in raw.chunk_by_mut(|a, b| a.start == b.start) {
+            if !own.contains(&group[0].start) {
                 continue;
             }
-            let group = &mut raw[i..j];
-            if group.len() == 1 {
-                out.push(group[0]);
-                i = j;
+            if let [m] = group {
+                out.push(*m);
                 continue;
             }
             group.sort_unstable();
-            let group = &raw[i..j];
+            let group = &*group;
             out.extend(group.iter().filter(|m| {
                 c.detectors[m.detector.index()]
                     .fallback_for
@@ -1134,7 +1125,6 @@ impl Matcher {
                         !group.iter().any(|x| x.end == m.end && x.detector == strong)
                     })
             }));
-            i = j;
         }
     }
 }
